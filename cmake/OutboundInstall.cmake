@@ -1,0 +1,24 @@
+# Installs outbound::sdk and outbound::core with an export set, a package config and a
+# SameMajorVersion version file, so applications and plugin authors can write
+# find_package(outbound 0.1 CONFIG REQUIRED).
+include(CMakePackageConfigHelpers)
+
+install(TARGETS outbound_sdk ${OUTBOUND_CORE_TARGETS}
+  EXPORT outboundTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY sdk/include/ core/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES cmake/OutboundPlugin.cmake cmake/OutboundWarnings.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/outbound)
+install(EXPORT outboundTargets NAMESPACE outbound::
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/outbound)
+
+configure_package_config_file(cmake/outboundConfig.cmake.in
+  "${PROJECT_BINARY_DIR}/outboundConfig.cmake"
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/outbound)
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/outboundConfigVersion.cmake"
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/outboundConfig.cmake"
+  "${PROJECT_BINARY_DIR}/outboundConfigVersion.cmake"
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/outbound)
