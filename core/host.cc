@@ -1,1 +1,297 @@
-// Placeholder until the subsystem lands.
+#include "outbound/host.h"
+
+#include <mutex>
+#include <utility>
+
+#include "config/config.h"
+#include "host_services.h"
+#include "hosted_clients.h"
+#include "loader/plugin_loader.h"
+#include "logging/logging.h"
+
+namespace outbound {
+namespace {
+
+/// One loaded configuration: the plugins it needed and the clients made from them.
+struct ClientSet {
+  std::filesystem::path config_file;
+  std::vector<std::string> warnings;
+  std::vector<ClientInfo> infos;
+  /// Released, not closed, when the set is replaced: a call that still holds a client
+  /// finishes on it, and the plugin's destroy runs when the last holder lets go.
+  std::vector<std::shared_ptr<ExternalClient>> clients;
+};
+
+}  // namespace
+
+struct Host::State {
+  HostOptions options;
+  std::unique_ptr<logging::LogSystem> logs;
+  std::shared_ptr<spdlog::logger> host_log;
+  std::shared_ptr<const Clock> clock;
+  std::shared_ptr<CounterRegistry> metrics;
+  std::shared_ptr<MaskerSecretRegistry> secret_registry;
+
+  mutable std::mutex mutex;
+  std::shared_ptr<const ClientSet> clients;
+
+  std::shared_ptr<const ClientSet> snapshot() const {
+    std::lock_guard lock(mutex);
+    return clients;
+  }
+
+  Result<std::shared_ptr<const ClientSet>> build(const std::filesystem::path& file);
+  Result<std::shared_ptr<ExternalClient>> find(std::string_view id, ClientKind kind) const;
+};
+
+namespace {
+
+/// Registers every secret of the configuration with the log masking, before anything logs.
+void mask_secrets(const config::Config& config, logging::Masker& masker) {
+  for (const auto& client : config.clients) {
+    for (const auto& [pointer, secret] : client.secrets) masker.add(secret.expose());
+  }
+}
+
+PluginContext make_context(const config::ClientConfig& client,
+                           const loader::PluginDescription& plugin, const config::Config& config,
+                           Host::State& state) {
+  PluginContext context;
+  context.client.id = client.id;
+  context.client.kind = plugin.kind;
+  context.client.plugin_name = plugin.name;
+  context.client.plugin_version = plugin.version;
+  context.client.plugin_file = plugin.file;
+  context.settings_json = client.settings_json;
+  for (const auto& [pointer, secret] : client.secrets) {
+    context.secrets.emplace(pointer, secret.clone());
+  }
+  context.base_directory = config.base_directory.string();
+  context.logger = state.logs->logger("plugin." + plugin.name);
+  // NOTE: the pooled HTTP transport is not built yet, so plugins get no transport; a plugin
+  // that needs one must reject its configuration when `http` is null.
+  context.http = nullptr;
+  context.clock = state.clock;
+  context.metrics = state.metrics;
+  context.secret_registry = state.secret_registry;
+  return context;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const ClientSet>> Host::State::build(const std::filesystem::path& file) {
+  Result<config::Config> loaded = config::load_config(file);
+  if (!loaded.ok()) return loaded.status();
+  config::Config& config = *loaded;
+  mask_secrets(config, *logs->masker());
+
+  if (!options.log_level) {
+    auto level = logging::parse_level(config.logging.level);
+    if (level.ok()) logs->set_level(*level);
+  }
+  if (!options.log_format) {
+    auto format = logging::parse_format(config.logging.format);
+    if (format.ok()) logs->set_format(*format);
+  }
+  for (const auto& warning : config.warnings) host_log->warn("{}", warning);
+
+  loader::PluginLoader loader(logs->logger("loader"));
+  Result<loader::PluginCatalog> catalog = loader.load(config.plugin_dirs);
+  if (!catalog.ok()) return catalog.status().with_context(config.file.string());
+
+  auto set = std::make_shared<ClientSet>();
+  set->config_file = config.file;
+  set->warnings = config.warnings;
+  std::string errors;
+  for (const auto& client : config.clients) {
+    std::shared_ptr<const loader::LoadedPlugin> plugin = catalog->find(client.plugin);
+    if (!plugin) {
+      std::string known;
+      for (const auto& candidate : catalog->plugins()) {
+        known += known.empty() ? "" : ", ";
+        known += candidate->description().name;
+      }
+      errors += config.file.string() + ": /clients/" + client.id + "/plugin: no plugin named '" +
+                client.plugin + "' in the plugin folders (found: " +
+                (known.empty() ? "none" : known) + "); check the name or plugin_dirs\n";
+      continue;
+    }
+    PluginContext context = make_context(client, plugin->description(), config, *this);
+    Result<std::shared_ptr<ExternalClient>> made = plugin->create(context);
+    if (!made.ok()) {
+      errors += config.file.string() + ": /clients/" + client.id + "/settings: " +
+                made.status().message() + "\n";
+      continue;
+    }
+    CallPolicy policy{client.resilience, clock, logs->logger("client." + client.id), metrics};
+    std::shared_ptr<ExternalClient> hosted = wrap_client(std::move(*made), std::move(policy));
+    if (!hosted) {
+      return Status::internal("plugin '" + plugin->description().name +
+                              "' made a client that does not implement its declared kind");
+    }
+    host_log->info("client '{}' ready: plugin {} {} ({})", client.id,
+                   plugin->description().name, plugin->description().version,
+                   plugin->description().file);
+    set->infos.push_back(hosted->info());
+    set->clients.push_back(std::move(hosted));
+  }
+  if (!errors.empty()) {
+    errors.pop_back();
+    return Status::invalid_argument(std::move(errors)).set_reason("configuration");
+  }
+  return std::shared_ptr<const ClientSet>(std::move(set));
+}
+
+Result<std::shared_ptr<ExternalClient>> Host::State::find(std::string_view id,
+                                                          ClientKind kind) const {
+  std::shared_ptr<const ClientSet> set = snapshot();
+  const std::string kind_name(client_kind_name(kind));
+  if (id.empty()) {
+    std::shared_ptr<ExternalClient> only;
+    std::string ids;
+    for (const auto& client : set->clients) {
+      if (client->kind() != kind) continue;
+      ids += ids.empty() ? "" : ", ";
+      ids += client->id();
+      if (only) {
+        return Status::invalid_argument("several " + kind_name + " clients are configured (" +
+                                        ids + "...); choose one with --client ID")
+            .set_reason("ambiguous_client");
+      }
+      only = client;
+    }
+    if (!only) {
+      return Status::not_found("no " + kind_name + " client is configured in " +
+                               set->config_file.string() +
+                               "; add one under \"clients\" with a " + kind_name + " plugin")
+          .set_reason("no_client_configured");
+    }
+    return only;
+  }
+  for (const auto& client : set->clients) {
+    if (client->id() != id) continue;
+    if (client->kind() != kind) {
+      return Status::invalid_argument("client '" + std::string(id) + "' is a " +
+                                      std::string(client_kind_name(client->kind())) +
+                                      " client, not a " + kind_name + " client")
+          .set_reason("wrong_client_kind");
+    }
+    return client;
+  }
+  std::string ids;
+  for (const auto& client : set->clients) {
+    ids += ids.empty() ? "" : ", ";
+    ids += client->id();
+  }
+  return Status::not_found("no client '" + std::string(id) + "' in " + set->config_file.string() +
+                           " (configured: " + (ids.empty() ? "none" : ids) + ")")
+      .set_reason("unknown_client");
+}
+
+Result<std::unique_ptr<Host>> Host::open(HostOptions options) {
+  auto state = std::make_unique<State>();
+  state->options = std::move(options);
+  std::error_code error;
+  std::filesystem::path file = std::filesystem::absolute(state->options.config_file, error);
+  if (error) {
+    return Status::invalid_argument("cannot resolve configuration path '" +
+                                    state->options.config_file.string() + "': " + error.message());
+  }
+  state->options.config_file = file.lexically_normal();
+
+  auto level = logging::parse_level(state->options.log_level.value_or("info"));
+  if (!level.ok()) return level.status();
+  auto format = logging::parse_format(state->options.log_format.value_or("text"));
+  if (!format.ok()) return format.status();
+  if (state->options.log_destinations.empty()) {
+    state->logs = std::make_unique<logging::LogSystem>(*level, *format);
+  } else {
+    state->logs = std::make_unique<logging::LogSystem>(*level, *format,
+                                                       state->options.log_destinations);
+  }
+  state->host_log = state->logs->logger("host");
+  state->clock = state->options.clock;
+  if (!state->clock) {
+    state->clock = std::shared_ptr<const Clock>(&Clock::system(), [](const Clock*) {});
+  }
+  state->metrics = std::make_shared<CounterRegistry>();
+  state->secret_registry = std::make_shared<MaskerSecretRegistry>(state->logs->masker());
+
+  state->host_log->debug("opening {}", state->options.config_file.string());
+  auto built = state->build(state->options.config_file);
+  if (!built.ok()) {
+    state->host_log->error("cannot open {}: {}", state->options.config_file.string(),
+                           built.status().message());
+    return built.status();
+  }
+  state->clients = std::move(*built);
+  return std::unique_ptr<Host>(new Host(std::move(state)));
+}
+
+Host::Host(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Host::~Host() {
+  std::shared_ptr<const ClientSet> last;
+  {
+    std::lock_guard lock(state_->mutex);
+    last = std::move(state_->clients);
+  }
+  last.reset();
+  state_->host_log->debug("host closed");
+}
+
+Status Host::reload() {
+  state_->host_log->info("reloading {}", state_->options.config_file.string());
+  auto built = state_->build(state_->options.config_file);
+  if (!built.ok()) {
+    state_->host_log->error("reload failed, keeping the previous clients: {}",
+                            built.status().message());
+    return built.status();
+  }
+  std::shared_ptr<const ClientSet> previous;
+  {
+    std::lock_guard lock(state_->mutex);
+    previous = std::exchange(state_->clients, std::move(*built));
+  }
+  return Status();
+}
+
+std::vector<ClientInfo> Host::clients() const { return state_->snapshot()->infos; }
+
+Result<std::shared_ptr<AuthProvider>> Host::auth(std::string_view id) const {
+  auto found = state_->find(id, ClientKind::kAuth);
+  if (!found.ok()) return found.status();
+  return std::static_pointer_cast<AuthProvider>(*found);
+}
+
+Result<std::shared_ptr<PaymentGateway>> Host::payments(std::string_view id) const {
+  auto found = state_->find(id, ClientKind::kPayment);
+  if (!found.ok()) return found.status();
+  return std::static_pointer_cast<PaymentGateway>(*found);
+}
+
+Result<std::shared_ptr<MailSender>> Host::mail(std::string_view id) const {
+  auto found = state_->find(id, ClientKind::kMail);
+  if (!found.ok()) return found.status();
+  return std::static_pointer_cast<MailSender>(*found);
+}
+
+Result<std::shared_ptr<ExternalClient>> Host::client(std::string_view id) const {
+  std::shared_ptr<const ClientSet> set = state_->snapshot();
+  for (const auto& client : set->clients) {
+    if (client->id() == id) return client;
+  }
+  return Status::not_found("no client '" + std::string(id) + "' in " + set->config_file.string());
+}
+
+std::shared_ptr<spdlog::logger> Host::logger(const std::string& name) const {
+  return state_->logs->logger(name);
+}
+
+void Host::mask(std::string_view value) const { state_->logs->masker()->add(value); }
+
+const std::filesystem::path& Host::config_file() const { return state_->options.config_file; }
+
+std::vector<std::string> Host::warnings() const { return state_->snapshot()->warnings; }
+
+}  // namespace outbound

@@ -75,20 +75,21 @@ typedef const outbound_plugin_descriptor_t* (*outbound_plugin_descriptor_fn)(voi
 namespace outbound {
 namespace plugin_detail {
 
-/// Runs `call` and turns any exception into a kInternal status naming the plugin and the
-/// operation, so that nothing unwinds across the boundary.
+/// Runs `call` and turns any exception into a kInternal status with reason
+/// "plugin_exception" naming the plugin, its file and the operation, so that nothing unwinds
+/// across the boundary.
 template <typename Call>
 auto guard(const ClientInfo& info, const char* operation, Call&& call) noexcept
     -> decltype(call()) {
   try {
     return call();
   } catch (const std::exception& error) {
-    return Status::internal("plugin '" + info.plugin_name + "' threw from " + operation + ": " +
-                            error.what())
+    return Status::internal("plugin '" + info.plugin_name + "' (" + info.plugin_file +
+                            ") threw from " + operation + ": " + error.what())
         .set_reason("plugin_exception");
   } catch (...) {
-    return Status::internal("plugin '" + info.plugin_name + "' threw a non-standard exception from " +
-                            operation)
+    return Status::internal("plugin '" + info.plugin_name + "' (" + info.plugin_file +
+                            ") threw a non-standard exception from " + operation)
         .set_reason("plugin_exception");
   }
 }

@@ -1,0 +1,178 @@
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "arguments.h"
+#include "commands.h"
+#include "operations.h"
+
+namespace outbound::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kMaxConcurrency = 256;
+
+constexpr const char* kBatchHelp = R"(usage: outbound batch FILE|- [--concurrency N]
+
+Runs one operation per line of FILE (or standard input with -) in one process, so the lines
+share the clients' connection pools and circuit breakers. Each line is a JSON object:
+  {"op":"auth.issue","client":"auth","args":{"sub":"u1","claims":{"role":"admin"},"ttl":60}}
+"client" may be left out where one client of the kind is configured. Operations: auth.issue
+(sub, claims, ttl), auth.verify (token), check. Blank lines are skipped.
+
+Prints one JSON result per input line, in input order:
+  {"line":1,"ok":true,"elapsed_ms":0.42,"result":{...}}
+  {"line":2,"ok":false,"elapsed_ms":0.10,"error":{"code":"unauthenticated",...}}
+  --concurrency N   lines run at once, 1 to 256 (default 1)
+
+Exit 0 when every line succeeded; otherwise 5 if any line failed for a transient reason,
+else 1 if any failed with an internal error, else 4.
+)";
+
+struct Line {
+  std::size_t number = 0;
+  std::string text;
+};
+
+/// Runs one batch line and returns its result document.
+json run_line(const Host& host, const Line& line, Status* failure) {
+  const auto start = std::chrono::steady_clock::now();
+  Result<json> result = Status::internal("the line did not run");
+  json document = json::parse(line.text, nullptr, false);
+  if (document.is_discarded()) {
+    result = Status::invalid_argument("line is not valid JSON; write one JSON object per line");
+  } else if (!document.is_object()) {
+    result = Status::invalid_argument("line must be a JSON object with \"op\" and \"args\"");
+  } else {
+    std::string problem;
+    for (const auto& item : document.items()) {
+      if (item.key() != "op" && item.key() != "client" && item.key() != "args") {
+        problem = "unknown key '" + item.key() + "'; a line has \"op\", \"client\" and \"args\"";
+      }
+    }
+    auto op = document.find("op");
+    auto client = document.find("client");
+    auto args = document.find("args");
+    if (problem.empty() && (op == document.end() || !op->is_string())) {
+      problem = "\"op\" is missing or not a string";
+    }
+    if (problem.empty() && client != document.end() && !client->is_string()) {
+      problem = "\"client\" must be a string";
+    }
+    if (!problem.empty()) {
+      result = Status::invalid_argument(problem);
+    } else {
+      result = run_operation(host, op->get<std::string>(),
+                             client == document.end() ? "" : client->get<std::string>(),
+                             args == document.end() ? json::object() : *args);
+    }
+  }
+  const double elapsed_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  json output = {{"line", line.number},
+                 {"ok", result.ok()},
+                 {"elapsed_ms", static_cast<double>(static_cast<long long>(elapsed_ms * 1000)) /
+                                    1000.0}};
+  if (result.ok()) {
+    output["result"] = std::move(*result);
+  } else {
+    output["error"] = error_json(result.status());
+    *failure = result.status();
+  }
+  return output;
+}
+
+/// Exit code for the batch from the failures seen: transient beats internal beats rejected.
+int combine(int current, const Status& failure) {
+  const int code = exit_code_for(failure);
+  if (current == kExitUnavailable || code == kExitUnavailable) return kExitUnavailable;
+  if (current == kExitInternal || code == kExitInternal) return kExitInternal;
+  return kExitRejected;
+}
+
+}  // namespace
+
+int run_batch(const Invocation& invocation) {
+  auto parsed = parse_arguments(invocation.arguments, {{"concurrency"}});
+  Output& output = *invocation.output;
+  if (!parsed.ok()) return output.usage(parsed.status().message(), invocation.command);
+  if (parsed->has("help")) {
+    std::cout << kBatchHelp;
+    return kExitOk;
+  }
+  if (parsed->positionals.size() != 1) {
+    return output.usage("batch needs exactly one FILE (or - for standard input)",
+                        invocation.command);
+  }
+  int concurrency = 1;
+  if (auto text = parsed->value("concurrency")) {
+    std::size_t used = 0;
+    try {
+      concurrency = std::stoi(*text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text->size() || concurrency < 1 || concurrency > kMaxConcurrency) {
+      return output.usage("--concurrency '" + *text + "' must be a whole number from 1 to 256",
+                          invocation.command);
+    }
+  }
+
+  const std::string& source = parsed->positionals.front();
+  std::ifstream file;
+  if (source != "-") {
+    file.open(source);
+    if (!file) {
+      return output.usage("cannot read batch file '" + source + "'; check the path",
+                          invocation.command);
+    }
+  }
+  std::istream& input = source == "-" ? std::cin : file;
+  std::vector<Line> lines;
+  std::string text;
+  for (std::size_t number = 1; std::getline(input, text); ++number) {
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    lines.push_back({number, text});
+  }
+
+  int exit_code = kExitOk;
+  auto host = invocation.open_host(&exit_code);
+  if (!host) return exit_code;
+
+  // Workers take lines in order; results are printed in input order as soon as every earlier
+  // line is done, so a slow line delays the output but not the work.
+  std::vector<std::optional<std::string>> results(lines.size());
+  std::mutex mutex;
+  std::size_t next_to_print = 0;
+  std::atomic<std::size_t> next_to_run{0};
+  auto worker = [&] {
+    for (std::size_t index = next_to_run++; index < lines.size(); index = next_to_run++) {
+      Status failure;
+      json result = run_line(*host, lines[index], &failure);
+      std::lock_guard lock(mutex);
+      if (!failure.ok()) exit_code = combine(exit_code, failure);
+      results[index] = result.dump(-1, ' ', false, json::error_handler_t::replace);
+      while (next_to_print < results.size() && results[next_to_print]) {
+        output.out() << *results[next_to_print] << '\n';
+        results[next_to_print].reset();
+        ++next_to_print;
+      }
+      output.out().flush();
+    }
+  };
+  std::vector<std::thread> threads;
+  const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(concurrency),
+                                                  std::max<std::size_t>(lines.size(), 1));
+  for (std::size_t i = 1; i < count; ++i) threads.emplace_back(worker);
+  worker();
+  for (auto& thread : threads) thread.join();
+  return exit_code;
+}
+
+}  // namespace outbound::cli

@@ -1,0 +1,386 @@
+#include "commands.h"
+
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "arguments.h"
+#include "operations.h"
+
+namespace outbound::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kPluginsHelp = R"(usage: outbound plugins
+
+Lists each configured client: its id, kind, plugin name and version, and the plugin's file.
+)";
+
+constexpr const char* kCheckHelp = R"(usage: outbound check [--client ID]
+
+Health-checks every client (or one), printing one line each. Exit 0 only if all are healthy.
+)";
+
+constexpr const char* kConfigCheckHelp = R"(usage: outbound config check [FILE]
+
+Validates FILE (default: the --config file) as the host would load it: JSON syntax, every key
+and range, secret references, plugin files and ABI, and each plugin's settings. Makes no
+network call. Exit 0 when valid, 3 otherwise, with every problem on its own line.
+)";
+
+constexpr const char* kIssueHelp = R"(usage: outbound auth issue --sub S [--claim K=V]... [--ttl SECONDS] [--client ID]
+
+Prints a signed token for subject S.
+  --sub S          the subject (`sub` claim)
+  --claim K=V      an extra claim; V is read as JSON when it parses (true, 42, {"a":1}),
+                   else as a string; repeatable
+  --ttl SECONDS    lifetime in seconds (default: the client's ttl_s setting)
+  --client ID      the auth client to use when several are configured
+)";
+
+constexpr const char* kVerifyHelp = R"(usage: outbound auth verify TOKEN|- [--client ID]
+
+Verifies TOKEN (or the token on standard input with -) and prints its claims. Exit 4 with a
+reason when it is not valid: expired, not_yet_valid, bad_signature, algorithm_not_allowed,
+malformed, claim_mismatch, unknown_key or unsupported_critical.
+  --client ID      the auth client to use when several are configured
+)";
+
+constexpr const char* kDemoHelp = R"(usage: outbound demo
+
+Runs the demo through the configured clients: issues a token and verifies it with the auth
+client. Kinds with no configured client are skipped and say so.
+)";
+
+/// Parses the command's arguments or prints the usage error; returns false when the command
+/// must stop with *exit_code (after --help, exit 0).
+bool parse(const Invocation& invocation, const std::vector<OptionSpec>& specs, const char* help,
+           std::size_t max_positionals, ParsedArguments* parsed, int* exit_code) {
+  auto result = parse_arguments(invocation.arguments, specs);
+  if (!result.ok()) {
+    *exit_code = invocation.output->usage(result.status().message(), invocation.command);
+    return false;
+  }
+  if (result->has("help")) {
+    std::cout << help;
+    *exit_code = kExitOk;
+    return false;
+  }
+  if (result->positionals.size() > max_positionals) {
+    *exit_code = invocation.output->usage(
+        "unexpected argument '" + result->positionals[max_positionals] + "'", invocation.command);
+    return false;
+  }
+  *parsed = std::move(*result);
+  return true;
+}
+
+std::string format_utc(std::int64_t unix_seconds) {
+  std::time_t time = static_cast<std::time_t>(unix_seconds);
+  std::tm parts{};
+  gmtime_r(&time, &parts);
+  std::ostringstream text;
+  text << std::put_time(&parts, "%Y-%m-%dT%H:%M:%SZ");
+  return text.str();
+}
+
+/// Runs one operation for a command and prints its result or error.
+int run_and_print(const Invocation& invocation, const Host& host, const std::string& op,
+                  const std::string& client, const json& args,
+                  void (*print_text)(const json&, std::ostream&)) {
+  auto result = run_operation(host, op, client, args);
+  Output& output = *invocation.output;
+  if (!result.ok()) {
+    return output.fail(result.status(), exit_code_for_lookup(result.status()));
+  }
+  if (output.json()) {
+    output.print_json(*result);
+  } else {
+    print_text(*result, output.out());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::unique_ptr<Host> Invocation::open_host(int* exit_code) const {
+  HostOptions options;
+  options.config_file = config_file;
+  options.log_level = log_level;
+  auto host = Host::open(std::move(options));
+  if (!host.ok()) {
+    const bool internal = host.status().code() == StatusCode::kInternal;
+    *exit_code = output->fail(host.status(), internal ? kExitInternal : kExitConfiguration);
+    return nullptr;
+  }
+  return std::move(*host);
+}
+
+int exit_code_for_lookup(const Status& status) {
+  const std::string& reason = status.reason();
+  if (reason == "no_client_configured") return kExitConfiguration;
+  if (reason == "unknown_client" || reason == "ambiguous_client" ||
+      reason == "wrong_client_kind") {
+    return kExitUsage;
+  }
+  return exit_code_for(status);
+}
+
+int run_plugins(const Invocation& invocation) {
+  ParsedArguments arguments;
+  int exit_code = kExitOk;
+  if (!parse(invocation, {}, kPluginsHelp, 0, &arguments, &exit_code)) return exit_code;
+  auto host = invocation.open_host(&exit_code);
+  if (!host) return exit_code;
+
+  json clients = json::array();
+  for (const ClientInfo& info : host->clients()) {
+    clients.push_back({{"id", info.id},
+                       {"kind", std::string(client_kind_name(info.kind))},
+                       {"plugin", info.plugin_name},
+                       {"version", info.plugin_version},
+                       {"file", info.plugin_file}});
+  }
+  if (invocation.output->json()) {
+    invocation.output->print_json({{"clients", clients}});
+    return kExitOk;
+  }
+  std::size_t id_width = 2;
+  std::size_t plugin_width = 6;
+  for (const auto& client : clients) {
+    id_width = std::max(id_width, client["id"].get_ref<const std::string&>().size());
+    plugin_width = std::max(plugin_width, client["plugin"].get_ref<const std::string&>().size());
+  }
+  std::ostream& out = invocation.output->out();
+  out << std::left << std::setw(static_cast<int>(id_width) + 2) << "ID" << std::setw(9) << "KIND"
+      << std::setw(static_cast<int>(plugin_width) + 2) << "PLUGIN" << std::setw(10) << "VERSION"
+      << "FILE\n";
+  for (const auto& client : clients) {
+    out << std::setw(static_cast<int>(id_width) + 2) << client["id"].get<std::string>()
+        << std::setw(9) << client["kind"].get<std::string>()
+        << std::setw(static_cast<int>(plugin_width) + 2) << client["plugin"].get<std::string>()
+        << std::setw(10) << client["version"].get<std::string>()
+        << client["file"].get<std::string>() << '\n';
+  }
+  return kExitOk;
+}
+
+int run_check(const Invocation& invocation) {
+  ParsedArguments arguments;
+  int exit_code = kExitOk;
+  if (!parse(invocation, {{"client"}}, kCheckHelp, 0, &arguments, &exit_code)) return exit_code;
+  auto host = invocation.open_host(&exit_code);
+  if (!host) return exit_code;
+
+  const std::string only = arguments.value("client").value_or("");
+  json clients = json::array();
+  int result = kExitOk;
+  bool found = false;
+  for (const ClientInfo& info : host->clients()) {
+    if (!only.empty() && info.id != only) continue;
+    found = true;
+    auto client = host->client(info.id);
+    Status health = client.ok() ? (*client)->health_check(CallContext{}) : client.status();
+    json entry = {{"id", info.id},
+                  {"kind", std::string(client_kind_name(info.kind))},
+                  {"plugin", info.plugin_name},
+                  {"version", info.plugin_version},
+                  {"healthy", health.ok()}};
+    if (!health.ok()) {
+      entry["error"] = error_json(health);
+      if (result == kExitOk) result = exit_code_for(health);
+    }
+    if (!invocation.output->json()) {
+      invocation.output->out() << info.id << "  " << info.plugin_name << " "
+                               << info.plugin_version << "  "
+                               << (health.ok() ? "ok" : health.to_string()) << '\n';
+    }
+    clients.push_back(std::move(entry));
+  }
+  if (!only.empty() && !found) {
+    return invocation.output->fail(Status::not_found("no client '" + only + "' is configured"),
+                                   kExitUsage);
+  }
+  if (invocation.output->json()) {
+    invocation.output->print_json({{"healthy", result == kExitOk}, {"clients", clients}});
+  }
+  return result;
+}
+
+int run_config_check(const Invocation& invocation) {
+  ParsedArguments arguments;
+  int exit_code = kExitOk;
+  if (!parse(invocation, {}, kConfigCheckHelp, 1, &arguments, &exit_code)) return exit_code;
+  Invocation target = invocation;
+  if (!arguments.positionals.empty()) target.config_file = arguments.positionals.front();
+  auto host = target.open_host(&exit_code);
+  if (!host) return exit_code;
+
+  json clients = json::array();
+  for (const ClientInfo& info : host->clients()) {
+    clients.push_back({{"id", info.id},
+                       {"kind", std::string(client_kind_name(info.kind))},
+                       {"plugin", info.plugin_name},
+                       {"version", info.plugin_version}});
+  }
+  const std::vector<std::string> warnings = host->warnings();
+  if (invocation.output->json()) {
+    invocation.output->print_json({{"valid", true},
+                                   {"file", host->config_file().string()},
+                                   {"clients", clients},
+                                   {"warnings", warnings}});
+    return kExitOk;
+  }
+  std::ostream& out = invocation.output->out();
+  out << "valid: " << host->config_file().string() << " (" << clients.size()
+      << (clients.size() == 1 ? " client" : " clients") << ")\n";
+  for (const auto& client : clients) {
+    out << "  " << client["id"].get<std::string>() << ": " << client["kind"].get<std::string>()
+        << ", " << client["plugin"].get<std::string>() << " "
+        << client["version"].get<std::string>() << '\n';
+  }
+  for (const auto& warning : warnings) out << "warning: " << warning << '\n';
+  return kExitOk;
+}
+
+int run_auth_issue(const Invocation& invocation) {
+  ParsedArguments arguments;
+  int exit_code = kExitOk;
+  const std::vector<OptionSpec> specs = {
+      {"sub"}, {"claim", true, true}, {"ttl"}, {"client"}};
+  if (!parse(invocation, specs, kIssueHelp, 0, &arguments, &exit_code)) return exit_code;
+  if (!arguments.has("sub")) {
+    return invocation.output->usage("--sub is required", invocation.command);
+  }
+  json args = {{"sub", *arguments.value("sub")}};
+  json claims = json::object();
+  for (const std::string& claim : arguments.values("claim")) {
+    const auto equals = claim.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return invocation.output->usage("--claim '" + claim + "' must look like NAME=VALUE",
+                                      invocation.command);
+    }
+    const std::string value = claim.substr(equals + 1);
+    json parsed = json::parse(value, nullptr, false);
+    claims[claim.substr(0, equals)] = parsed.is_discarded() ? json(value) : parsed;
+  }
+  if (!claims.empty()) args["claims"] = claims;
+  if (auto ttl = arguments.value("ttl")) {
+    std::size_t used = 0;
+    long long seconds = 0;
+    try {
+      seconds = std::stoll(*ttl, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != ttl->size() || seconds <= 0) {
+      return invocation.output->usage("--ttl '" + *ttl + "' must be a positive whole number of "
+                                      "seconds",
+                                      invocation.command);
+    }
+    args["ttl"] = seconds;
+  }
+  auto host = invocation.open_host(&exit_code);
+  if (!host) return exit_code;
+  return run_and_print(invocation, *host, "auth.issue", arguments.value("client").value_or(""),
+                       args, [](const json& result, std::ostream& out) {
+                         out << result["token"].get<std::string>() << '\n';
+                       });
+}
+
+int run_auth_verify(const Invocation& invocation) {
+  ParsedArguments arguments;
+  int exit_code = kExitOk;
+  if (!parse(invocation, {{"client"}}, kVerifyHelp, 1, &arguments, &exit_code)) return exit_code;
+  if (arguments.positionals.empty()) {
+    return invocation.output->usage("TOKEN is required (or - to read it from standard input)",
+                                    invocation.command);
+  }
+  std::string token = arguments.positionals.front();
+  if (token == "-") {
+    token.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    const auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    token.erase(token.begin(), std::find_if(token.begin(), token.end(), not_space));
+    token.erase(std::find_if(token.rbegin(), token.rend(), not_space).base(), token.end());
+  }
+  auto host = invocation.open_host(&exit_code);
+  if (!host) return exit_code;
+  host->mask(token);
+  return run_and_print(invocation, *host, "auth.verify", arguments.value("client").value_or(""),
+                       {{"token", token}}, [](const json& result, std::ostream& out) {
+                         out << result["claims"].dump(2) << '\n';
+                       });
+}
+
+int run_demo(const Invocation& invocation) {
+  ParsedArguments arguments;
+  int exit_code = kExitOk;
+  if (!parse(invocation, {}, kDemoHelp, 0, &arguments, &exit_code)) return exit_code;
+  auto host = invocation.open_host(&exit_code);
+  if (!host) return exit_code;
+
+  Output& output = *invocation.output;
+  std::ostream& out = output.out();
+  json steps = json::array();
+  int result = kExitOk;
+  auto record_failure = [&](const std::string& step, const Status& status) {
+    steps.push_back({{"step", step}, {"ok", false}, {"error", error_json(status)}});
+    if (!output.json()) out << step << ": failed: " << status.to_string() << '\n';
+    if (result == kExitOk) result = exit_code_for(status);
+  };
+
+  if (!output.json()) out << "demo: configuration " << host->config_file().string() << '\n';
+  auto auth = host->auth();
+  if (!auth.ok()) {
+    steps.push_back({{"step", "auth"}, {"skipped", auth.status().message()}});
+    if (!output.json()) out << "auth: skipped: " << auth.status().message() << '\n';
+  } else {
+    const std::string client = (*auth)->id();
+    json issue_args = {{"sub", "demo-user"}, {"claims", {{"scope", "demo"}}}};
+    auto issued = run_operation(*host, "auth.issue", client, issue_args);
+    if (!issued.ok()) {
+      record_failure("auth.issue", issued.status());
+    } else {
+      steps.push_back({{"step", "auth.issue"}, {"ok", true}, {"result", *issued}});
+      if (!output.json()) {
+        out << "auth.issue: client '" << client << "' (" << (*auth)->plugin_name() << " "
+            << (*auth)->plugin_version() << ") signed a token for demo-user with "
+            << (*issued)["algorithm"].get<std::string>();
+        const std::string key_id = (*issued)["key_id"].get<std::string>();
+        if (!key_id.empty()) out << " (key id " << key_id << ")";
+        out << ", expiring " << format_utc((*issued)["expires_at"].get<std::int64_t>()) << ":\n"
+            << (*issued)["token"].get<std::string>() << '\n';
+      }
+      auto verified = run_operation(*host, "auth.verify", client,
+                                    {{"token", (*issued)["token"]}});
+      if (!verified.ok()) {
+        record_failure("auth.verify", verified.status());
+      } else {
+        steps.push_back({{"step", "auth.verify"}, {"ok", true}, {"result", *verified}});
+        if (!output.json()) {
+          out << "auth.verify: the token is valid; its claims:\n"
+              << (*verified)["claims"].dump(2) << '\n';
+        }
+      }
+    }
+  }
+  for (const char* kind : {"payment", "mail"}) {
+    Status missing = std::string(kind) == "payment" ? host->payments().status()
+                                                    : host->mail().status();
+    if (!missing.ok()) {
+      steps.push_back({{"step", kind}, {"skipped", missing.message()}});
+      if (!output.json()) out << kind << ": skipped: " << missing.message() << '\n';
+    }
+  }
+  if (output.json()) {
+    output.print_json({{"ok", result == kExitOk}, {"steps", steps}});
+  } else {
+    out << (result == kExitOk ? "demo: done\n" : "demo: failed\n");
+  }
+  return result;
+}
+
+}  // namespace outbound::cli

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "output.h"
+#include "outbound/host.h"
+
+namespace outbound::cli {
+
+/// Invocation is what every command receives: the global options and its own arguments.
+struct Invocation {
+  /// `--config`, else $OUTBOUND_CONFIG, else config/default.json.
+  std::string config_file;
+  std::optional<std::string> log_level;
+  /// The command words ("auth issue"), for messages and help.
+  std::string command;
+  /// The arguments after the command words.
+  std::vector<std::string> arguments;
+  Output* output = nullptr;
+
+  /// Opens the host on config_file. On failure prints the error and returns null; the exit
+  /// code is then kExitConfiguration (kExitInternal for a bug).
+  std::unique_ptr<Host> open_host(int* exit_code) const;
+};
+
+int run_plugins(const Invocation& invocation);
+int run_check(const Invocation& invocation);
+int run_config_check(const Invocation& invocation);
+int run_auth_issue(const Invocation& invocation);
+int run_auth_verify(const Invocation& invocation);
+int run_batch(const Invocation& invocation);
+int run_demo(const Invocation& invocation);
+
+/// Returns the exit code of a failed operation: a client id the user typed that does not
+/// exist (or is ambiguous) is a usage error, no client of the kind at all is a configuration
+/// error, and anything else follows exit_code_for.
+int exit_code_for_lookup(const Status& status);
+
+}  // namespace outbound::cli

@@ -1,0 +1,159 @@
+#include "operations.h"
+
+#include <chrono>
+#include <limits>
+
+namespace outbound::cli {
+namespace {
+
+using nlohmann::json;
+
+std::int64_t to_unix_seconds(std::chrono::system_clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+Status expect_object(const json& args, const std::string& op) {
+  if (!args.is_object()) {
+    return Status::invalid_argument("arguments of " + op + " must be a JSON object, got " +
+                                    std::string(args.type_name()));
+  }
+  return Status();
+}
+
+/// Reads a required non-empty string argument.
+Result<std::string> required_string(const json& args, const std::string& op,
+                                    const std::string& name) {
+  auto found = args.find(name);
+  if (found == args.end() || found->is_null()) {
+    return Status::invalid_argument(op + " needs the argument '" + name + "'");
+  }
+  if (!found->is_string() || found->get_ref<const std::string&>().empty()) {
+    return Status::invalid_argument(op + " argument '" + name + "' must be a non-empty string");
+  }
+  return found->get<std::string>();
+}
+
+Status reject_unknown(const json& args, const std::string& op,
+                      std::initializer_list<const char*> known) {
+  for (const auto& item : args.items()) {
+    bool listed = false;
+    std::string names;
+    for (const char* name : known) {
+      listed = listed || item.key() == name;
+      names += names.empty() ? "" : ", ";
+      names += name;
+    }
+    if (!listed) {
+      return Status::invalid_argument(op + " has no argument '" + item.key() +
+                                      "'; valid arguments: " + names);
+    }
+  }
+  return Status();
+}
+
+Result<json> auth_issue(const Host& host, const std::string& client_id, const json& args) {
+  const std::string op = "auth.issue";
+  if (Status s = reject_unknown(args, op, {"sub", "claims", "ttl"}); !s.ok()) return s;
+  auto subject = required_string(args, op, "sub");
+  if (!subject.ok()) return subject.status();
+
+  IssueRequest request;
+  request.subject = *subject;
+  if (auto claims = args.find("claims"); claims != args.end()) {
+    if (!claims->is_object()) {
+      return Status::invalid_argument(op + " argument 'claims' must be a JSON object");
+    }
+    request.claims_json = claims->dump();
+  }
+  if (auto ttl = args.find("ttl"); ttl != args.end()) {
+    if (!ttl->is_number_integer() || ttl->get<std::int64_t>() <= 0) {
+      return Status::invalid_argument(op + " argument 'ttl' must be a positive whole number of "
+                                      "seconds");
+    }
+    request.ttl = std::chrono::seconds(ttl->get<std::int64_t>());
+  }
+
+  auto client = host.auth(client_id);
+  if (!client.ok()) return client.status();
+  auto issued = (*client)->issue(CallContext{}, request);
+  if (!issued.ok()) return issued.status();
+  return json{{"client", (*client)->id()},
+              {"token", issued->token},
+              {"algorithm", issued->algorithm},
+              {"key_id", issued->key_id},
+              {"issued_at", to_unix_seconds(issued->issued_at)},
+              {"expires_at", to_unix_seconds(issued->expires_at)}};
+}
+
+json parse_or_text(const std::string& text) {
+  json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_discarded()) return text;
+  return parsed;
+}
+
+Result<json> auth_verify(const Host& host, const std::string& client_id, const json& args) {
+  const std::string op = "auth.verify";
+  if (Status s = reject_unknown(args, op, {"token"}); !s.ok()) return s;
+  auto token = required_string(args, op, "token");
+  if (!token.ok()) return token.status();
+
+  auto client = host.auth(client_id);
+  if (!client.ok()) return client.status();
+  auto verified = (*client)->verify(CallContext{}, VerifyRequest{*token});
+  if (!verified.ok()) return verified.status();
+  json result = {{"client", (*client)->id()},
+                 {"valid", true},
+                 {"subject", verified->subject},
+                 {"algorithm", verified->algorithm},
+                 {"key_id", verified->key_id},
+                 {"header", parse_or_text(verified->header_json)},
+                 {"claims", parse_or_text(verified->claims_json)}};
+  if (verified->expires_at) result["expires_at"] = to_unix_seconds(*verified->expires_at);
+  return result;
+}
+
+Result<json> check(const Host& host, const std::string& client_id, const json& args) {
+  if (Status s = reject_unknown(args, "check", {}); !s.ok()) return s;
+  json clients = json::array();
+  Status first_failure;
+  for (const ClientInfo& info : host.clients()) {
+    if (!client_id.empty() && info.id != client_id) continue;
+    auto client = host.client(info.id);
+    Status health = client.ok() ? (*client)->health_check(CallContext{}) : client.status();
+    json entry = {{"id", info.id},
+                  {"kind", std::string(client_kind_name(info.kind))},
+                  {"plugin", info.plugin_name},
+                  {"version", info.plugin_version},
+                  {"healthy", health.ok()}};
+    if (!health.ok()) {
+      entry["error"] = health.message();
+      if (first_failure.ok()) first_failure = health.with_context("client '" + info.id + "'");
+    }
+    clients.push_back(std::move(entry));
+  }
+  if (!client_id.empty() && clients.empty()) {
+    return Status::not_found("no client '" + client_id + "' is configured");
+  }
+  if (!first_failure.ok()) return first_failure;
+  return json{{"clients", std::move(clients)}};
+}
+
+}  // namespace
+
+const std::vector<std::string>& operation_names() {
+  static const std::vector<std::string> names = {"auth.issue", "auth.verify", "check"};
+  return names;
+}
+
+Result<json> run_operation(const Host& host, const std::string& op, const std::string& client_id,
+                           const json& args) {
+  if (Status s = expect_object(args, op); !s.ok()) return s;
+  if (op == "auth.issue") return auth_issue(host, client_id, args);
+  if (op == "auth.verify") return auth_verify(host, client_id, args);
+  if (op == "check") return check(host, client_id, args);
+  std::string names;
+  for (const auto& name : operation_names()) names += (names.empty() ? "" : ", ") + name;
+  return Status::invalid_argument("unknown operation '" + op + "'; valid operations: " + names);
+}
+
+}  // namespace outbound::cli

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "outbound/host.h"
+#include "outbound/status.h"
+
+namespace outbound::cli {
+
+/// The operations `batch` accepts, in the order `--help` lists them.
+const std::vector<std::string>& operation_names();
+
+/// Runs the operation `op` ("auth.issue") with `args` on the client `client_id` (empty: the
+/// only client of the operation's kind). Commands and batch lines both come through here, so
+/// a command and the same batch line give the same result document.
+///
+/// Returns the result document, or kInvalidArgument for arguments that do not fit the
+/// operation (naming the argument), kNotFound for an unknown client, or the client's own error.
+Result<nlohmann::json> run_operation(const Host& host, const std::string& op,
+                                     const std::string& client_id, const nlohmann::json& args);
+
+}  // namespace outbound::cli

@@ -1,0 +1,89 @@
+#include "output.h"
+
+#include <ostream>
+
+namespace outbound::cli {
+
+int exit_code_for(const Status& status) {
+  // A plugin that throws is broken; the operator's fix is in the configuration (update the
+  // plugin file or pick another plugin), so it is reported like a plugin that fails to load.
+  if (status.reason() == "plugin_exception") return kExitConfiguration;
+  switch (status.code()) {
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kUnauthenticated:
+      return kExitRejected;
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kUnavailable:
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kAborted:
+      return kExitUnavailable;
+    case StatusCode::kUnimplemented:
+    case StatusCode::kInternal:
+      return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+nlohmann::json error_json(const Status& status) {
+  nlohmann::json error = {{"code", std::string(status_code_name(status.code()))},
+                          {"message", status.message()},
+                          {"retryable", status.retryable()}};
+  if (!status.reason().empty()) error["reason"] = status.reason();
+  const ProviderDetails& provider = status.provider();
+  if (!provider.empty()) {
+    nlohmann::json details = nlohmann::json::object();
+    if (!provider.code.empty()) details["code"] = provider.code;
+    if (!provider.decline_code.empty()) details["decline_code"] = provider.decline_code;
+    if (!provider.param.empty()) details["param"] = provider.param;
+    if (!provider.request_id.empty()) details["request_id"] = provider.request_id;
+    if (provider.reply_code != 0) details["reply_code"] = provider.reply_code;
+    error["provider"] = std::move(details);
+  }
+  if (status.retry_after()) error["retry_after_ms"] = status.retry_after()->count();
+  return error;
+}
+
+int Output::fail(const Status& status, int exit_code) {
+  if (json_) {
+    out_ << nlohmann::json{{"error", error_json(status)}}.dump(
+                -1, ' ', false, nlohmann::json::error_handler_t::replace)
+         << '\n';
+  } else {
+    err_ << "error: " << status_code_name(status.code());
+    if (!status.reason().empty()) err_ << " (" << status.reason() << ")";
+    err_ << ": " << status.message() << '\n';
+    if (status.reason() == "plugin_exception") {
+      err_ << "the plugin is faulty: install a fixed build or choose another plugin in the "
+              "configuration\n";
+    }
+    if (!status.provider().request_id.empty()) {
+      err_ << "provider request id: " << status.provider().request_id << '\n';
+    }
+  }
+  return exit_code;
+}
+
+int Output::usage(const std::string& message, const std::string& command) {
+  const std::string help = command.empty() ? "outbound --help" : "outbound " + command + " --help";
+  if (json_) {
+    Status status = Status::invalid_argument(message + "; see '" + help + "'");
+    status.set_reason("usage");
+    out_ << nlohmann::json{{"error", error_json(status)}}.dump() << '\n';
+  } else {
+    err_ << "usage error: " << message << "\nsee '" << help << "'\n";
+  }
+  return kExitUsage;
+}
+
+void Output::print_json(const nlohmann::json& document) {
+  out_ << document.dump(json_ ? -1 : 2, ' ', false, nlohmann::json::error_handler_t::replace)
+       << '\n';
+}
+
+}  // namespace outbound::cli

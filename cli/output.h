@@ -1,0 +1,60 @@
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "outbound/status.h"
+
+namespace outbound::cli {
+
+/// Exit codes of the `outbound` command. Scripts depend on them; never renumber.
+enum ExitCode : int {
+  kExitOk = 0,
+  /// A bug in outbound or a plugin.
+  kExitInternal = 1,
+  /// Unknown flag, missing argument.
+  kExitUsage = 2,
+  /// Invalid configuration, unknown plugin, ABI mismatch, missing secret.
+  kExitConfiguration = 3,
+  /// The provider or the verifier rejected the request for good.
+  kExitRejected = 4,
+  /// A transient failure: deadline, connection, circuit open, rate limit.
+  kExitUnavailable = 5,
+};
+
+/// Returns the exit code for the failure of an operation: 4 for permanent rejections, 5 for
+/// transient failures, 3 for a plugin that threw (reason "plugin_exception"), 1 for bugs.
+int exit_code_for(const Status& status);
+
+/// Returns the JSON error object: {"code", "message", "retryable", and "reason" and
+/// "provider" when present}.
+nlohmann::json error_json(const Status& status);
+
+/// Output writes results to stdout and errors to stderr, or with --json both as single JSON
+/// documents on stdout.
+class Output {
+ public:
+  Output(std::ostream& out, std::ostream& err, bool json) : out_(out), err_(err), json_(json) {}
+
+  bool json() const { return json_; }
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+
+  /// Prints `status` as an error and returns `exit_code`.
+  int fail(const Status& status, int exit_code);
+
+  /// Prints a usage error with a pointer to `--help`, and returns kExitUsage.
+  int usage(const std::string& message, const std::string& command);
+
+  /// Prints a JSON document on stdout (compact with --json, indented otherwise).
+  void print_json(const nlohmann::json& document);
+
+ private:
+  std::ostream& out_;
+  std::ostream& err_;
+  bool json_;
+};
+
+}  // namespace outbound::cli

@@ -1,0 +1,205 @@
+#include "hosted_clients.h"
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include "host_services.h"
+#include "outbound/auth.h"
+#include "outbound/mail.h"
+#include "outbound/payment.h"
+
+namespace outbound {
+namespace {
+
+using Milliseconds = std::chrono::duration<double, std::milli>;
+
+/// Whether an operation needs an idempotency key so that its retries are safe.
+enum class Mutation { kNone, kIdempotencyKey };
+
+/// Runs one call of a hosted client under its policy.
+class PolicyRunner {
+ public:
+  PolicyRunner(const ClientInfo& info, const CallPolicy& policy) : info_(info), policy_(policy) {}
+
+  template <typename Call>
+  auto run(const char* operation, const CallContext& caller, Mutation mutation, Call&& call)
+      -> decltype(call(caller)) {
+    const auto start = policy_.clock->steady_now();
+    CallContext context = prepare(caller, start, mutation);
+    if (start >= context.deadline) {
+      return finish(operation, context, start,
+                    Status::deadline_exceeded(std::string(operation) + " on client '" + info_.id +
+                                              "' was called after its deadline had passed"));
+    }
+    auto result = call(context);
+    if constexpr (std::is_same_v<decltype(result), Status>) {
+      return finish(operation, context, start, std::move(result));
+    } else {
+      if (result.ok()) {
+        finish(operation, context, start, Status());
+        return result;
+      }
+      return finish(operation, context, start, result.status());
+    }
+  }
+
+ private:
+  CallContext prepare(const CallContext& caller, CallContext::TimePoint now,
+                      Mutation mutation) const {
+    CallContext context = caller;
+    const auto& timeouts = policy_.resilience.timeouts;
+    const auto total = now + timeouts.total;
+    if (context.deadline == CallContext::TimePoint{} || context.deadline > total) {
+      context.deadline = total;
+    }
+    context.attempt_deadline = std::min(context.deadline, now + timeouts.attempt);
+    if (context.request_id.empty()) context.request_id = new_uuid_v4();
+    if (mutation == Mutation::kIdempotencyKey && context.idempotency_key.empty()) {
+      context.idempotency_key = new_uuid_v4();
+    }
+    return context;
+  }
+
+  Status finish(const char* operation, const CallContext& context, CallContext::TimePoint start,
+                Status status) const {
+    const double elapsed_ms = Milliseconds(policy_.clock->steady_now() - start).count();
+    const MetricAttributes attributes = {{"outbound.client", info_.id},
+                                         {"outbound.operation", operation}};
+    policy_.metrics->add("outbound.client.calls", 1, attributes);
+    policy_.metrics->record("outbound.client.call.duration", elapsed_ms / 1000.0, attributes);
+    if (status.ok()) {
+      policy_.logger->debug("client={} op={} request_id={} ok in {:.3f} ms", info_.id, operation,
+                            context.request_id, elapsed_ms);
+    } else {
+      policy_.metrics->add("outbound.client.failures", 1, attributes);
+      policy_.logger->debug(
+          "client={} op={} request_id={} provider_request_id={} failed in {:.3f} ms: {}", info_.id,
+          operation, context.request_id, status.provider().request_id, elapsed_ms,
+          status.to_string());
+    }
+    return status;
+  }
+
+  const ClientInfo& info_;
+  const CallPolicy& policy_;
+};
+
+class HostedAuth final : public AuthProvider {
+ public:
+  HostedAuth(std::shared_ptr<AuthProvider> plugin, CallPolicy policy)
+      : plugin_(std::move(plugin)), policy_(std::move(policy)) {}
+
+  const ClientInfo& info() const override { return plugin_->info(); }
+  Status health_check(const CallContext& c) override {
+    return runner().run("health_check", c, Mutation::kNone,
+                        [&](const CallContext& ctx) { return plugin_->health_check(ctx); });
+  }
+  void close() override { plugin_->close(); }
+  Result<IssuedToken> issue(const CallContext& c, const IssueRequest& r) override {
+    return runner().run("issue", c, Mutation::kNone,
+                        [&](const CallContext& ctx) { return plugin_->issue(ctx, r); });
+  }
+  Result<VerifiedToken> verify(const CallContext& c, const VerifyRequest& r) override {
+    return runner().run("verify", c, Mutation::kNone,
+                        [&](const CallContext& ctx) { return plugin_->verify(ctx, r); });
+  }
+
+ private:
+  PolicyRunner runner() const { return PolicyRunner(plugin_->info(), policy_); }
+
+  std::shared_ptr<AuthProvider> plugin_;
+  CallPolicy policy_;
+};
+
+class HostedPayment final : public PaymentGateway {
+ public:
+  HostedPayment(std::shared_ptr<PaymentGateway> plugin, CallPolicy policy)
+      : plugin_(std::move(plugin)), policy_(std::move(policy)) {}
+
+  const ClientInfo& info() const override { return plugin_->info(); }
+  Status health_check(const CallContext& c) override {
+    return runner().run("health_check", c, Mutation::kNone,
+                        [&](const CallContext& ctx) { return plugin_->health_check(ctx); });
+  }
+  void close() override { plugin_->close(); }
+
+#define OUTBOUND_HOSTED_PAYMENT_CALL(Ret, method, Req, mutation)                       \
+  Result<Ret> method(const CallContext& c, const Req& r) override {                    \
+    return runner().run(#method, c, mutation,                                          \
+                        [&](const CallContext& ctx) { return plugin_->method(ctx, r); }); \
+  }
+  OUTBOUND_HOSTED_PAYMENT_CALL(Charge, create_charge, ChargeRequest, Mutation::kIdempotencyKey)
+  OUTBOUND_HOSTED_PAYMENT_CALL(Charge, capture_charge, CaptureRequest, Mutation::kIdempotencyKey)
+  OUTBOUND_HOSTED_PAYMENT_CALL(Charge, retrieve_charge, RetrieveRequest, Mutation::kNone)
+  OUTBOUND_HOSTED_PAYMENT_CALL(Page<Charge>, list_charges, ListRequest, Mutation::kNone)
+  OUTBOUND_HOSTED_PAYMENT_CALL(PaymentIntent, create_payment_intent, PaymentIntentRequest,
+                               Mutation::kIdempotencyKey)
+  OUTBOUND_HOSTED_PAYMENT_CALL(PaymentIntent, confirm_payment_intent, ConfirmPaymentIntentRequest,
+                               Mutation::kIdempotencyKey)
+  OUTBOUND_HOSTED_PAYMENT_CALL(PaymentIntent, capture_payment_intent, CaptureRequest,
+                               Mutation::kIdempotencyKey)
+  OUTBOUND_HOSTED_PAYMENT_CALL(PaymentIntent, cancel_payment_intent, CancelPaymentIntentRequest,
+                               Mutation::kIdempotencyKey)
+  OUTBOUND_HOSTED_PAYMENT_CALL(PaymentIntent, retrieve_payment_intent, RetrieveRequest,
+                               Mutation::kNone)
+  OUTBOUND_HOSTED_PAYMENT_CALL(Refund, create_refund, RefundRequest, Mutation::kIdempotencyKey)
+  OUTBOUND_HOSTED_PAYMENT_CALL(Refund, retrieve_refund, RetrieveRequest, Mutation::kNone)
+  OUTBOUND_HOSTED_PAYMENT_CALL(Page<Refund>, list_refunds, ListRequest, Mutation::kNone)
+  OUTBOUND_HOSTED_PAYMENT_CALL(Customer, create_customer, CustomerRequest,
+                               Mutation::kIdempotencyKey)
+  OUTBOUND_HOSTED_PAYMENT_CALL(Customer, retrieve_customer, RetrieveRequest, Mutation::kNone)
+  OUTBOUND_HOSTED_PAYMENT_CALL(Customer, update_customer, CustomerUpdate, Mutation::kIdempotencyKey)
+  OUTBOUND_HOSTED_PAYMENT_CALL(WebhookEvent, verify_webhook, WebhookVerifyRequest, Mutation::kNone)
+#undef OUTBOUND_HOSTED_PAYMENT_CALL
+
+ private:
+  PolicyRunner runner() const { return PolicyRunner(plugin_->info(), policy_); }
+
+  std::shared_ptr<PaymentGateway> plugin_;
+  CallPolicy policy_;
+};
+
+class HostedMail final : public MailSender {
+ public:
+  HostedMail(std::shared_ptr<MailSender> plugin, CallPolicy policy)
+      : plugin_(std::move(plugin)), policy_(std::move(policy)) {}
+
+  const ClientInfo& info() const override { return plugin_->info(); }
+  Status health_check(const CallContext& c) override {
+    return runner().run("health_check", c, Mutation::kNone,
+                        [&](const CallContext& ctx) { return plugin_->health_check(ctx); });
+  }
+  void close() override { plugin_->close(); }
+  Result<MailReceipt> send(const CallContext& c, const MailMessage& m) override {
+    return runner().run("send", c, Mutation::kNone,
+                        [&](const CallContext& ctx) { return plugin_->send(ctx, m); });
+  }
+
+ private:
+  PolicyRunner runner() const { return PolicyRunner(plugin_->info(), policy_); }
+
+  std::shared_ptr<MailSender> plugin_;
+  CallPolicy policy_;
+};
+
+}  // namespace
+
+std::shared_ptr<ExternalClient> wrap_client(std::shared_ptr<ExternalClient> plugin_client,
+                                            CallPolicy policy) {
+  switch (plugin_client->kind()) {
+    case ClientKind::kAuth:
+      return std::make_shared<HostedAuth>(
+          std::dynamic_pointer_cast<AuthProvider>(std::move(plugin_client)), std::move(policy));
+    case ClientKind::kPayment:
+      return std::make_shared<HostedPayment>(
+          std::dynamic_pointer_cast<PaymentGateway>(std::move(plugin_client)), std::move(policy));
+    case ClientKind::kMail:
+      return std::make_shared<HostedMail>(
+          std::dynamic_pointer_cast<MailSender>(std::move(plugin_client)), std::move(policy));
+  }
+  return nullptr;
+}
+
+}  // namespace outbound

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs everything outbound needs on Debian 12 (build tools, libraries, the local test
+# peers), creates the demo's keys, then configures and builds the project (Release, Ninja).
+# Safe to run again: it installs only what is missing and rebuilds only what changed.
+#
+#   scripts/setup.sh            build as configured before (warnings are not errors)
+#   scripts/setup.sh --werror   build with warnings as errors (what scripts/test.sh uses)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir="${OUTBOUND_BUILD_DIR:-$root/build}"
+peers_dir="$root/.peers"
+keys_dir="$root/.local/keys"
+
+cmake_flags=()
+for argument in "$@"; do
+  case "$argument" in
+    --werror) cmake_flags+=(-DOUTBOUND_WERROR=ON) ;;
+    *) echo "setup.sh: unknown argument '$argument'; the only option is --werror" >&2; exit 2 ;;
+  esac
+done
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+# Debian packages: the toolchain, the libraries of the build, the benchmark's comparison
+# libraries, and the test peers (aiosmtpd, PyJWT, redis, OpenSSL's command line).
+packages=(
+  g++ cmake ninja-build pkg-config git
+  libboost-dev libboost-filesystem-dev libpoco-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libjwt-dev libcpp-jwt-dev
+  python3 python3-aiosmtpd python3-jwt redis-server openssl curl
+)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
+fi
+
+# npm peers, pinned, into a folder of the project's (ignored by git).
+npm_packages=(jose@6.2.19)
+npm_missing=()
+for spec in "${npm_packages[@]}"; do
+  name=${spec%@*}
+  version=${spec##*@}
+  manifest="$peers_dir/node_modules/$name/package.json"
+  if [ ! -f "$manifest" ] || ! grep -q "\"version\": \"$version\"" "$manifest"; then
+    npm_missing+=("$spec")
+  fi
+done
+if [ ${#npm_missing[@]} -gt 0 ]; then
+  echo "setup: installing npm packages ${npm_missing[*]} into $peers_dir"
+  mkdir -p "$peers_dir"
+  [ -f "$peers_dir/package.json" ] || echo '{"private": true}' > "$peers_dir/package.json"
+  npm install --prefix "$peers_dir" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    "${npm_missing[@]}"
+fi
+
+# The demo's signing key, referenced from config/default.json through ${file:...}.
+if [ ! -s "$keys_dir/demo-es256.key.pem" ]; then
+  echo "setup: creating the demo signing key in $keys_dir"
+  mkdir -p "$keys_dir"
+  chmod 700 "$keys_dir"
+  (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$keys_dir/demo-es256.key.pem")
+fi
+
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${cmake_flags[@]}" >/dev/null
+cmake --build "$build_dir"
+echo "setup: built $build_dir/outbound"
