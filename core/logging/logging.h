@@ -1,8 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,38 +18,63 @@ namespace outbound::logging {
 /// Parses "trace", "debug", "info", "warn", "error", "critical" or "off".
 Result<spdlog::level::level_enum> parse_level(std::string_view name);
 
+/// Returns the name parse_level() accepts for `level` ("warn", not spdlog's "warning").
+std::string_view level_name(spdlog::level::level_enum level);
+
 /// LogFormat of every line: "text" is human-readable, "json" is one JSON object per line
 /// with `time`, `level`, `logger` and `message`.
 enum class LogFormat { kText, kJson };
 
+/// Parses "text" or "json".
 Result<LogFormat> parse_format(std::string_view name);
 
 /// MaskingSink is the sink every logger of the host writes to. It formats a record, passes
 /// the whole line through the Masker, then hands it to the destination sinks, so nothing
 /// reaches a destination unmasked whatever logger, format or call site produced it.
+///
+/// Text lines read `2026-12-04T16:20:31.123Z info [host] message`, in UTC; CR and LF in them
+/// are written as `\r` and `\n` so that one record is one line. In JSON lines the message is
+/// masked before it is escaped and the whole line again after, so that both the raw and the
+/// escaped form of a secret are caught.
+///
+/// Thread safety: log() and set_format() may be called from many threads. Each line reaches
+/// all destinations before the next one does.
 class MaskingSink : public spdlog::sinks::sink {
  public:
+  /// Sets the pattern of every destination to "%v", because the line it receives is final.
   MaskingSink(std::shared_ptr<const Masker> masker,
               std::vector<std::shared_ptr<spdlog::sinks::sink>> destinations, LogFormat format);
 
   void log(const spdlog::details::log_msg& message) override;
   void flush() override;
+
+  /// Ignored: the layout follows LogFormat. A pattern set through one logger would otherwise
+  /// change the lines of every logger that shares this sink.
   void set_pattern(const std::string& pattern) override;
+  /// Ignored, for the same reason as set_pattern().
   void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override;
 
   void set_format(LogFormat format);
+
+  /// Returns the masked line that log() writes for `message`, without the line ending.
+  std::string format_line(const spdlog::details::log_msg& message) const;
 
  private:
   std::shared_ptr<const Masker> masker_;
   std::vector<std::shared_ptr<spdlog::sinks::sink>> destinations_;
   std::mutex mutex_;
-  std::unique_ptr<spdlog::formatter> formatter_;
-  LogFormat format_;
+  std::atomic<LogFormat> format_;
 };
 
 /// LogSystem owns the masking sink and makes the named loggers of the host ("host", "loader",
-/// "config", "http", "plugin.<name>"). Loggers are handed to their owners, never fetched from
-/// spdlog's global registry.
+/// "config", "http", "plugin.<name>"). Loggers are handed to their owners, never registered
+/// in or fetched from spdlog's global registry.
+///
+/// Errors inside spdlog (a sink that throws, a bad format string) never reach the caller: each
+/// logger writes a short line about them to stderr, at most one per second per logger, with the
+/// number of errors left out.
+///
+/// Thread safety: every method may be called from many threads.
 class LogSystem {
  public:
   /// Logs to stderr.
@@ -62,18 +87,19 @@ class LogSystem {
   /// Returns the logger called `name`, creating it on first use.
   std::shared_ptr<spdlog::logger> logger(const std::string& name);
 
-  /// Changes the level and format of every logger made so far and from now on.
+  /// Changes the level of every logger made so far and from now on.
   void set_level(spdlog::level::level_enum level);
+  /// Changes the format of every line from now on, whichever logger writes it.
   void set_format(LogFormat format);
 
-  spdlog::level::level_enum level() const { return level_; }
+  spdlog::level::level_enum level() const { return level_.load(); }
 
   const std::shared_ptr<Masker>& masker() const { return masker_; }
 
  private:
   std::shared_ptr<Masker> masker_;
   std::shared_ptr<MaskingSink> sink_;
-  spdlog::level::level_enum level_;
+  std::atomic<spdlog::level::level_enum> level_;
   std::mutex mutex_;
   std::vector<std::shared_ptr<spdlog::logger>> loggers_;
 };
