@@ -14,6 +14,9 @@
 #include "outbound/plugin_context.h"
 #include "outbound/status.h"
 
+// Defined in outbound/plugin.h, which users of the loader do not need to include.
+struct outbound_plugin_descriptor_t;
+
 namespace boost::dll {
 class shared_library;
 }
@@ -36,31 +39,38 @@ struct PluginDescription {
 struct HostAbi {
   std::uint32_t abi_major;
   std::uint32_t abi_minor;
+  /// OUTBOUND_BUILD_FINGERPRINT: `field=value` pairs separated by `;`.
   std::string fingerprint;
 
-  /// The values this host was compiled with.
+  /// Returns OUTBOUND_ABI_MAJOR, OUTBOUND_ABI_MINOR and OUTBOUND_BUILD_FINGERPRINT as compiled
+  /// into this host.
   static HostAbi current();
 };
 
 /// LoadedPlugin is one plugin library, loaded and checked. Every client it creates holds a
 /// reference to the library, so the library stays mapped until the last client is destroyed,
 /// even after the LoadedPlugin and its catalogue are gone.
+///
+/// Thread safety: create() may be called from several threads at once when the plugin's
+/// `create` allows it.
 class LoadedPlugin {
  public:
+  /// `descriptor` points into `library` and must have passed check_descriptor().
   LoadedPlugin(PluginDescription description, std::shared_ptr<boost::dll::shared_library> library,
-               const void* descriptor);
+               const outbound_plugin_descriptor_t* descriptor);
 
   const PluginDescription& description() const { return description_; }
 
   /// Creates a client through the plugin's `create`. The returned pointer's deleter calls the
-  /// plugin's `destroy` and then releases the library. A failure keeps the plugin's status
-  /// and prefixes it with the plugin's name and file.
+  /// plugin's `destroy` and then releases the library. A failure keeps the plugin's code and
+  /// reason and prefixes the message with "plugin <name> (<file>)". A client whose info().kind
+  /// differs from the descriptor's kind is destroyed and reported as kInternal.
   Result<std::shared_ptr<ExternalClient>> create(const PluginContext& context) const;
 
  private:
   PluginDescription description_;
   std::shared_ptr<boost::dll::shared_library> library_;
-  const void* descriptor_;
+  const outbound_plugin_descriptor_t* descriptor_;
 };
 
 /// PluginCatalog is every plugin found in the configured folders, by name.
@@ -69,9 +79,11 @@ class PluginCatalog {
   /// Returns the plugin called `name`, or null.
   std::shared_ptr<const LoadedPlugin> find(std::string_view name) const;
 
-  /// Every plugin, ordered by name.
+  /// Returns every plugin, ordered by name.
   std::vector<std::shared_ptr<const LoadedPlugin>> plugins() const;
 
+  /// Adds `plugin`, replacing any plugin of the same name. PluginLoader::load() rejects
+  /// duplicate names before it adds anything.
   void add(std::shared_ptr<const LoadedPlugin> plugin);
 
  private:
@@ -82,19 +94,23 @@ class PluginCatalog {
 ///
 /// Every regular file ending in `.so` directly inside a plugin folder must be a plugin of
 /// this host: the loader checks, in order, that its canonical path lies inside the folder's
-/// canonical path, that it exports `outbound_plugin_descriptor` (read from the ELF file
-/// before it is loaded), that it loads with RTLD_NOW | RTLD_LOCAL, and that its descriptor's
-/// magic, size, ABI major, ABI minor and build fingerprint are acceptable. No C++ object
-/// crosses before those checks pass. Two files claiming one plugin name are an error naming
-/// both.
+/// canonical path, that it exports `outbound_plugin_descriptor` (read from the ELF symbol
+/// table before the file is loaded), that it loads with RTLD_NOW | RTLD_LOCAL, and that its
+/// descriptor's magic, size, ABI major, ABI minor and build fingerprint are acceptable. No C++
+/// object crosses before those checks pass. Two files claiming one plugin name are an error
+/// naming both.
 ///
-/// Errors are kFailedPrecondition (or kNotFound for a missing folder) with messages that name
-/// the absolute file, the failed check and, for a mismatch, the host's and the plugin's
-/// values. All problems found are reported together, one per line.
+/// Errors are kFailedPrecondition (kNotFound when every problem is a missing folder) with
+/// messages that name the absolute file, the failed check and, for a mismatch, the host's and
+/// the plugin's values. All problems found are reported together, one per line, and a load
+/// with any problem returns no catalogue.
 class PluginLoader {
  public:
-  PluginLoader(std::shared_ptr<spdlog::logger> logger, HostAbi host = HostAbi::current());
+  /// `logger` receives each load decision (info, debug) and each rejection (error); a null
+  /// logger discards them.
+  explicit PluginLoader(std::shared_ptr<spdlog::logger> logger, HostAbi host = HostAbi::current());
 
+  /// Loads the plugins of every folder in `plugin_dirs`, which must be absolute paths.
   Result<PluginCatalog> load(const std::vector<std::filesystem::path>& plugin_dirs) const;
 
  private:
