@@ -97,7 +97,8 @@ struct ClientConfig {
   std::string plugin;
   /// The `settings` object as JSON text with every secret replaced by "[REDACTED]".
   std::string settings_json = "{}";
-  /// Secret values, keyed by JSON pointer relative to `settings` ("/api_key").
+  /// Secret values, keyed by JSON pointer relative to `settings` ("/api_key"): every string
+  /// that contained a `${...}` reference, and every string under a credential-like key.
   std::map<std::string, Secret> secrets;
   Resilience resilience;
 };
@@ -114,6 +115,9 @@ struct Config {
   Resilience defaults;
   /// Clients in the order of the file.
   std::vector<ClientConfig> clients;
+  /// Problems that do not stop loading, one line each in the format of errors, such as a secret
+  /// shorter than the 4 characters the log masker needs. Lines name pointers, never values.
+  std::vector<std::string> warnings;
 };
 
 /// Environment looks up a variable; tests replace it.
@@ -124,16 +128,16 @@ Environment process_environment();
 
 /// Reads, validates and resolves the configuration file at `path`.
 ///
-/// Errors are kInvalidArgument (bad JSON, unknown keys with the near miss, values out of
-/// range, timeouts of 0 or less) or kNotFound (the file, a referenced variable or file is
-/// missing). Every message names the file and the JSON pointer of the value; a message about
-/// a secret names the variable or path and never the value. All problems found are reported
-/// together, one per line.
+/// Errors are kNotFound when the configuration file itself does not exist, and otherwise
+/// kInvalidArgument: bad JSON, unknown keys with the near miss, values out of range, timeouts
+/// of 0 or less, a missing environment variable or referenced file. All problems found are
+/// reported together, one per line, as `<file>: <json pointer>: <problem>; <fix>`. A message
+/// about a secret names the variable or path and never the value.
 Result<Config> load_config(const std::filesystem::path& path,
                            const Environment& environment = process_environment());
 
-/// Like load_config, for text already read; `file` is only used for messages and
-/// `base_directory` for relative paths.
+/// Like load_config, for text already read. `file` names the file in messages and in
+/// Config::file; relative paths resolve against `base_directory`.
 Result<Config> parse_config(std::string_view text, const std::filesystem::path& file,
                             const std::filesystem::path& base_directory,
                             const Environment& environment = process_environment());
