@@ -9,7 +9,7 @@ install(TARGETS outbound_sdk ${OUTBOUND_CORE_TARGETS}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY sdk/include/ core/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES cmake/OutboundPlugin.cmake cmake/OutboundWarnings.cmake
+install(FILES cmake/OutboundPlugin.cmake cmake/OutboundWarnings.cmake cmake/outbound_plugin.map
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/outbound)
 install(EXPORT outboundTargets NAMESPACE outbound::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/outbound)

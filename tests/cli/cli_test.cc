@@ -210,7 +210,7 @@ TEST(CliAuth, IssuedTokenVerifies) {
 struct HostileCase {
   const char* name;
   std::string token;
-  const char* reason;
+  std::string reason;
 };
 
 TEST(CliAuth, HostileTokensExitFourWithReason) {

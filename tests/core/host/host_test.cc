@@ -21,10 +21,23 @@ void write_versioned_config(const fs::path& file, const std::string& folder) {
   testing::write_file(file, config.dump());
 }
 
+IssueRequest request_for(const std::string& subject) {
+  IssueRequest request;
+  request.subject = subject;
+  return request;
+}
+
+HostOptions quiet_options(const fs::path& config) {
+  HostOptions options;
+  options.config_file = config;
+  options.log_level = "off";
+  return options;
+}
+
 std::string issue_token(const Host& host) {
   auto client = host.auth();
   if (!client.ok()) return "lookup failed: " + client.status().to_string();
-  auto issued = (*client)->issue(CallContext{}, IssueRequest{"subject"});
+  auto issued = (*client)->issue(CallContext{}, request_for("subject"));
   if (!issued.ok()) return "issue failed: " + issued.status().to_string();
   return issued->token;
 }
@@ -33,7 +46,7 @@ TEST(HostReload, SwitchesPluginVersionWithoutRebuild) {
   TempDir dir;
   const fs::path config = dir / "config.json";
   write_versioned_config(config, "versioned_v1");
-  auto host = Host::open({config, "off"});
+  auto host = Host::open(quiet_options(config));
   ASSERT_TRUE(host.ok()) << host.status();
   auto before = (*host)->auth();
   ASSERT_TRUE(before.ok()) << before.status();
@@ -44,7 +57,7 @@ TEST(HostReload, SwitchesPluginVersionWithoutRebuild) {
   ASSERT_TRUE(reloaded.ok()) << reloaded;
   EXPECT_EQ(issue_token(**host), "v2");
   EXPECT_EQ((*host)->clients().front().plugin_version, "2.0.0");
-  auto old_call = (*before)->issue(CallContext{}, IssueRequest{"subject"});
+  auto old_call = (*before)->issue(CallContext{}, request_for("subject"));
   ASSERT_TRUE(old_call.ok()) << old_call.status();
   EXPECT_EQ(old_call->token, "v1");
 }
@@ -53,7 +66,7 @@ TEST(HostReload, FailureKeepsThePreviousClients) {
   TempDir dir;
   const fs::path config = dir / "config.json";
   write_versioned_config(config, "versioned_v1");
-  auto host = Host::open({config, "off"});
+  auto host = Host::open(quiet_options(config));
   ASSERT_TRUE(host.ok()) << host.status();
 
   write_versioned_config(config, "wrong_major");
@@ -70,14 +83,14 @@ TEST(HostClients, ClientOutlivesTheHost) {
   write_versioned_config(config, "versioned_v1");
   std::shared_ptr<AuthProvider> client;
   {
-    auto host = Host::open({config, "off"});
+    auto host = Host::open(quiet_options(config));
     ASSERT_TRUE(host.ok()) << host.status();
     auto found = (*host)->auth();
     ASSERT_TRUE(found.ok()) << found.status();
     client = *found;
   }
 
-  auto issued = client->issue(CallContext{}, IssueRequest{"subject"});
+  auto issued = client->issue(CallContext{}, request_for("subject"));
 
   ASSERT_TRUE(issued.ok()) << issued.status();
   EXPECT_EQ(issued->token, "v1");
@@ -87,7 +100,7 @@ TEST(HostClients, LookupErrorsCarryReasons) {
   TempDir dir;
   const fs::path config = dir / "config.json";
   write_versioned_config(config, "versioned_v1");
-  auto host = Host::open({config, "off"});
+  auto host = Host::open(quiet_options(config));
   ASSERT_TRUE(host.ok()) << host.status();
 
   EXPECT_EQ((*host)->auth("nobody").status().reason(), "unknown_client");
@@ -99,12 +112,12 @@ TEST(HostCalls, DeadlineInThePastFailsBeforeThePlugin) {
   TempDir dir;
   const fs::path config = dir / "config.json";
   write_versioned_config(config, "versioned_v1");
-  auto host = Host::open({config, "off"});
+  auto host = Host::open(quiet_options(config));
   ASSERT_TRUE(host.ok()) << host.status();
   CallContext context;
   context.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
 
-  auto issued = (*(*host)->auth())->issue(context, IssueRequest{"subject"});
+  auto issued = (*(*host)->auth())->issue(context, request_for("subject"));
 
   EXPECT_EQ(issued.status().code(), StatusCode::kDeadlineExceeded);
 }
@@ -121,7 +134,8 @@ TEST(HostLogging, SecretsFromConfigAreMasked) {
   testing::write_file(dir / "config.json", config.dump());
   std::ostringstream captured;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
-  HostOptions options{dir / "config.json", "trace"};
+  HostOptions options = quiet_options(dir / "config.json");
+  options.log_level = "trace";
   options.log_destinations = {sink};
   auto host = Host::open(options);
   ASSERT_TRUE(host.ok()) << host.status();

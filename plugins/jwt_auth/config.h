@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+
+#include "jwt_auth/settings.h"
+#include "jwt_auth/signer.h"
+#include "jwt_auth/verifier.h"
+#include "outbound/plugin_context.h"
+#include "outbound/status.h"
+
+namespace outbound::jwt {
+
+/// JwtConfig is a loaded jwt-auth configuration: every key parsed and checked once.
+struct JwtConfig {
+  Settings settings;
+  /// The signer; absent for a verify-only client, which has no `signing_key`.
+  std::optional<Signer> signer;
+  Verifier verifier;
+};
+
+/// Loads a jwt-auth configuration from `context`: parses the settings, reads `signing_key`
+/// and every `verification_keys[i].key` through PluginContext::secret_setting(), and binds each
+/// key to its algorithm. Without `verification_keys`, the signing key verifies. With them, the
+/// signing key also verifies under `key_id`, unless an entry has that key id. Such an entry
+/// must contain the same key. Returns kInvalidArgument naming the setting by JSON pointer, and
+/// never puts key material into a message.
+Result<JwtConfig> load_config(const PluginContext& context);
+
+}  // namespace outbound::jwt

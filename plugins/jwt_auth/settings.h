@@ -1,0 +1,67 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jwt_auth/algorithm.h"
+#include "jwt_auth/jws.h"
+#include "jwt_auth/signer.h"
+#include "outbound/plugin_context.h"
+#include "outbound/status.h"
+
+namespace outbound::jwt {
+
+/// The default `leeway_s`.
+inline constexpr std::int64_t kDefaultLeewaySeconds = 30;
+
+/// The largest `max_token_bytes` accepted, so that one token cannot make a verifier decode
+/// megabytes.
+inline constexpr std::size_t kMaxTokenBytesLimit = 1 << 20;
+
+/// VerificationKeySetting is one entry of `verification_keys`, without its key material,
+/// which load_config() reads from the secrets at `pointer` + "/key".
+struct VerificationKeySetting {
+  /// The JSON pointer of the entry ("/verification_keys/0").
+  std::string pointer;
+  std::string key_id;
+  Algorithm algorithm = Algorithm::kHs256;
+};
+
+/// Settings are the checked jwt-auth settings other than key material.
+struct Settings {
+  /// The signing algorithm, and the default algorithm of verification keys.
+  std::optional<Algorithm> algorithm;
+  std::string key_id;
+  bool has_verification_keys = false;
+  std::vector<VerificationKeySetting> verification_keys;
+  std::string issuer;
+  std::vector<std::string> audiences;
+  std::chrono::seconds ttl = kDefaultTtl;
+  /// Whether `ttl_s` was given, which only makes sense with a signing key.
+  bool has_ttl = false;
+  std::int64_t leeway_s = kDefaultLeewaySeconds;
+  std::vector<std::string> required_claims;
+  bool require_exp = true;
+  std::size_t max_token_bytes = kDefaultMaxTokenBytes;
+};
+
+/// Returns the settings every jwt-auth client accepts, in the order messages list them.
+const std::vector<std::string_view>& known_setting_names();
+
+/// Parses `context.settings_json` and checks every setting except the key material. String
+/// values are read from `context.secrets` when the host moved them there. Returns
+/// kInvalidArgument naming the setting by JSON pointer and saying how to fix it, and
+/// kUnimplemented when `jwks_url` is set.
+Result<Settings> parse_settings(const PluginContext& context);
+
+/// Returns the name in `candidates` closest to `name` by edit distance when it is close
+/// enough to be a typing slip, else an empty view.
+std::string_view nearest_name(std::string_view name,
+                              const std::vector<std::string_view>& candidates);
+
+}  // namespace outbound::jwt
