@@ -49,9 +49,9 @@ Result<ParsedArguments> parse_arguments(const std::vector<std::string>& argument
     if (spec == specs.end()) {
       std::string known;
       for (const auto& candidate : specs) known += " --" + candidate.name;
-      return Status::invalid_argument("unknown option '--" + name + "'" +
-                                      (known.empty() ? "; this command takes no options"
-                                                     : "; valid options:" + known));
+      return Status::invalid_argument(
+          "unknown option '--" + name + "'" +
+          (known.empty() ? "; this command takes no options" : "; valid options:" + known));
     }
     if (!spec->repeatable && parsed.has(name)) {
       return Status::invalid_argument("option '--" + name + "' is given twice; give it once");

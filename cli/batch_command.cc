@@ -75,10 +75,10 @@ json run_line(const Host& host, const Line& line, Status* failure) {
   }
   const double elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  json output = {{"line", line.number},
-                 {"ok", result.ok()},
-                 {"elapsed_ms", static_cast<double>(static_cast<long long>(elapsed_ms * 1000)) /
-                                    1000.0}};
+  json output = {
+      {"line", line.number},
+      {"ok", result.ok()},
+      {"elapsed_ms", static_cast<double>(static_cast<long long>(elapsed_ms * 1000)) / 1000.0}};
   if (result.ok()) {
     output["result"] = std::move(*result);
   } else {
@@ -145,8 +145,8 @@ int run_batch(const Invocation& invocation) {
   auto host = invocation.open_host(&exit_code);
   if (!host) return exit_code;
 
-  // Workers take lines in order; results are printed in input order as soon as every earlier
-  // line is done, so a slow line delays the output but not the work.
+  // Workers take lines in order. Results are printed in input order once every earlier line
+  // is done, so a slow line delays the output but not the work.
   std::vector<std::optional<std::string>> results(lines.size());
   std::mutex mutex;
   std::size_t next_to_print = 0;

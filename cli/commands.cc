@@ -31,7 +31,8 @@ and range, secret references, plugin files and ABI, and each plugin's settings. 
 network call. Exit 0 when valid, 3 otherwise, with every problem on its own line.
 )";
 
-constexpr const char* kIssueHelp = R"(usage: outbound auth issue --sub S [--claim K=V]... [--ttl SECONDS] [--client ID]
+constexpr const char* kIssueHelp =
+    R"(usage: outbound auth issue --sub S [--claim K=V]... [--ttl SECONDS] [--client ID]
 
 Prints a signed token for subject S.
   --sub S          the subject (`sub` claim)
@@ -122,8 +123,7 @@ std::unique_ptr<Host> Invocation::open_host(int* exit_code) const {
 int exit_code_for_lookup(const Status& status) {
   const std::string& reason = status.reason();
   if (reason == "no_client_configured") return kExitConfiguration;
-  if (reason == "unknown_client" || reason == "ambiguous_client" ||
-      reason == "wrong_client_kind") {
+  if (reason == "unknown_client" || reason == "ambiguous_client" || reason == "wrong_client_kind") {
     return kExitUsage;
   }
   return exit_code_for(status);
@@ -194,9 +194,8 @@ int run_check(const Invocation& invocation) {
       if (result == kExitOk) result = exit_code_for(health);
     }
     if (!invocation.output->json()) {
-      invocation.output->out() << info.id << "  " << info.plugin_name << " "
-                               << info.plugin_version << "  "
-                               << (health.ok() ? "ok" : health.to_string()) << '\n';
+      invocation.output->out() << info.id << "  " << info.plugin_name << " " << info.plugin_version
+                               << "  " << (health.ok() ? "ok" : health.to_string()) << '\n';
     }
     clients.push_back(std::move(entry));
   }
@@ -249,8 +248,7 @@ int run_config_check(const Invocation& invocation) {
 int run_auth_issue(const Invocation& invocation) {
   ParsedArguments arguments;
   int exit_code = kExitOk;
-  const std::vector<OptionSpec> specs = {
-      {"sub"}, {"claim", true, true}, {"ttl"}, {"client"}};
+  const std::vector<OptionSpec> specs = {{"sub"}, {"claim", true, true}, {"ttl"}, {"client"}};
   if (!parse(invocation, specs, kIssueHelp, 0, &arguments, &exit_code)) return exit_code;
   if (!arguments.has("sub")) {
     return invocation.output->usage("--sub is required", invocation.command);
@@ -277,8 +275,9 @@ int run_auth_issue(const Invocation& invocation) {
       used = 0;
     }
     if (used != ttl->size() || seconds <= 0) {
-      return invocation.output->usage("--ttl '" + *ttl + "' must be a positive whole number of "
-                                      "seconds",
+      return invocation.output->usage("--ttl '" + *ttl +
+                                          "' must be a positive whole number of "
+                                          "seconds",
                                       invocation.command);
     }
     args["ttl"] = seconds;
@@ -309,10 +308,9 @@ int run_auth_verify(const Invocation& invocation) {
   auto host = invocation.open_host(&exit_code);
   if (!host) return exit_code;
   host->mask(token);
-  return run_and_print(invocation, *host, "auth.verify", arguments.value("client").value_or(""),
-                       {{"token", token}}, [](const json& result, std::ostream& out) {
-                         out << result["claims"].dump(2) << '\n';
-                       });
+  return run_and_print(
+      invocation, *host, "auth.verify", arguments.value("client").value_or(""), {{"token", token}},
+      [](const json& result, std::ostream& out) { out << result["claims"].dump(2) << '\n'; });
 }
 
 int run_demo(const Invocation& invocation) {
@@ -354,8 +352,7 @@ int run_demo(const Invocation& invocation) {
         out << ", expiring " << format_utc((*issued)["expires_at"].get<std::int64_t>()) << ":\n"
             << (*issued)["token"].get<std::string>() << '\n';
       }
-      auto verified = run_operation(*host, "auth.verify", client,
-                                    {{"token", (*issued)["token"]}});
+      auto verified = run_operation(*host, "auth.verify", client, {{"token", (*issued)["token"]}});
       if (!verified.ok()) {
         record_failure("auth.verify", verified.status());
       } else {
@@ -368,8 +365,8 @@ int run_demo(const Invocation& invocation) {
     }
   }
   for (const char* kind : {"payment", "mail"}) {
-    Status missing = std::string(kind) == "payment" ? host->payments().status()
-                                                    : host->mail().status();
+    Status missing =
+        std::string(kind) == "payment" ? host->payments().status() : host->mail().status();
     if (!missing.ok()) {
       steps.push_back({{"step", kind}, {"skipped", missing.message()}});
       if (!output.json()) out << kind << ": skipped: " << missing.message() << '\n';

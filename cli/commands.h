@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "output.h"
 #include "outbound/host.h"
+#include "output.h"
 
 namespace outbound::cli {
 
@@ -34,9 +34,9 @@ int run_auth_verify(const Invocation& invocation);
 int run_batch(const Invocation& invocation);
 int run_demo(const Invocation& invocation);
 
-/// Returns the exit code of a failed operation: a client id the user typed that does not
-/// exist (or is ambiguous) is a usage error, no client of the kind at all is a configuration
-/// error, and anything else follows exit_code_for.
+/// Returns the exit code of a failed operation. A client id the user typed that does not
+/// exist or is ambiguous is a usage error. No client of the kind at all is a configuration
+/// error. Anything else follows exit_code_for.
 int exit_code_for_lookup(const Status& status);
 
 }  // namespace outbound::cli

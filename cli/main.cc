@@ -12,7 +12,8 @@
 namespace outbound::cli {
 namespace {
 
-constexpr const char* kUsage = R"(usage: outbound [--config FILE] [--log-level LEVEL] [--json] COMMAND ...
+constexpr const char* kUsage =
+    R"(usage: outbound [--config FILE] [--log-level LEVEL] [--json] COMMAND ...
 
 Runs operations on the clients configured in FILE (default: $OUTBOUND_CONFIG, then
 config/default.json).
@@ -158,9 +159,9 @@ int run(const std::vector<std::string>& arguments) {
   }
   auto sub = group->second.find(options.rest[1]);
   if (sub == group->second.end()) {
-    return output.usage("unknown subcommand '" + first + " " + options.rest[1] +
-                            "'; subcommands: " + subcommands,
-                        "");
+    return output.usage(
+        "unknown subcommand '" + first + " " + options.rest[1] + "'; subcommands: " + subcommands,
+        "");
   }
   invocation.command = first + " " + options.rest[1];
   invocation.arguments.assign(options.rest.begin() + 2, options.rest.end());

@@ -67,7 +67,8 @@ Result<json> auth_issue(const Host& host, const std::string& client_id, const js
   }
   if (auto ttl = args.find("ttl"); ttl != args.end()) {
     if (!ttl->is_number_integer() || ttl->get<std::int64_t>() <= 0) {
-      return Status::invalid_argument(op + " argument 'ttl' must be a positive whole number of "
+      return Status::invalid_argument(op +
+                                      " argument 'ttl' must be a positive whole number of "
                                       "seconds");
     }
     request.ttl = std::chrono::seconds(ttl->get<std::int64_t>());

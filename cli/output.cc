@@ -5,8 +5,8 @@
 namespace outbound::cli {
 
 int exit_code_for(const Status& status) {
-  // A plugin that throws is broken; the operator's fix is in the configuration (update the
-  // plugin file or pick another plugin), so it is reported like a plugin that fails to load.
+  // A plugin that throws is broken, and the operator fixes that in the configuration by
+  // updating the plugin file or choosing another plugin. So it exits like a load failure.
   if (status.reason() == "plugin_exception") return kExitConfiguration;
   switch (status.code()) {
     case StatusCode::kOk:

@@ -68,8 +68,8 @@ PluginContext make_context(const config::ClientConfig& client,
   }
   context.base_directory = config.base_directory.string();
   context.logger = state.logs->logger("plugin." + plugin.name);
-  // NOTE: the pooled HTTP transport is not built yet, so plugins get no transport; a plugin
-  // that needs one must reject its configuration when `http` is null.
+  // NOTE: the pooled HTTP transport is not built yet, so plugins get none. A plugin that
+  // needs one must reject its configuration when `http` is null.
   context.http = nullptr;
   context.clock = state.clock;
   context.metrics = state.metrics;
@@ -112,15 +112,16 @@ Result<std::shared_ptr<const ClientSet>> Host::State::build(const std::filesyste
         known += candidate->description().name;
       }
       errors += config.file.string() + ": /clients/" + client.id + "/plugin: no plugin named '" +
-                client.plugin + "' in the plugin folders (found: " +
-                (known.empty() ? "none" : known) + "); check the name or plugin_dirs\n";
+                client.plugin +
+                "' in the plugin folders (found: " + (known.empty() ? "none" : known) +
+                "); check the name or plugin_dirs\n";
       continue;
     }
     PluginContext context = make_context(client, plugin->description(), config, *this);
     Result<std::shared_ptr<ExternalClient>> made = plugin->create(context);
     if (!made.ok()) {
-      errors += config.file.string() + ": /clients/" + client.id + "/settings: " +
-                made.status().message() + "\n";
+      errors += config.file.string() + ": /clients/" + client.id +
+                "/settings: " + made.status().message() + "\n";
       continue;
     }
     CallPolicy policy{client.resilience, clock, logs->logger("client." + client.id), metrics};
@@ -129,9 +130,8 @@ Result<std::shared_ptr<const ClientSet>> Host::State::build(const std::filesyste
       return Status::internal("plugin '" + plugin->description().name +
                               "' made a client that does not implement its declared kind");
     }
-    host_log->info("client '{}' ready: plugin {} {} ({})", client.id,
-                   plugin->description().name, plugin->description().version,
-                   plugin->description().file);
+    host_log->info("client '{}' ready: plugin {} {} ({})", client.id, plugin->description().name,
+                   plugin->description().version, plugin->description().file);
     set->infos.push_back(hosted->info());
     set->clients.push_back(std::move(hosted));
   }
@@ -154,16 +154,16 @@ Result<std::shared_ptr<ExternalClient>> Host::State::find(std::string_view id,
       ids += ids.empty() ? "" : ", ";
       ids += client->id();
       if (only) {
-        return Status::invalid_argument("several " + kind_name + " clients are configured (" +
-                                        ids + "...); choose one with --client ID")
+        return Status::invalid_argument("several " + kind_name + " clients are configured (" + ids +
+                                        "...); choose one with --client ID")
             .set_reason("ambiguous_client");
       }
       only = client;
     }
     if (!only) {
       return Status::not_found("no " + kind_name + " client is configured in " +
-                               set->config_file.string() +
-                               "; add one under \"clients\" with a " + kind_name + " plugin")
+                               set->config_file.string() + "; add one under \"clients\" with a " +
+                               kind_name + " plugin")
           .set_reason("no_client_configured");
     }
     return only;
@@ -206,8 +206,8 @@ Result<std::unique_ptr<Host>> Host::open(HostOptions options) {
   if (state->options.log_destinations.empty()) {
     state->logs = std::make_unique<logging::LogSystem>(*level, *format);
   } else {
-    state->logs = std::make_unique<logging::LogSystem>(*level, *format,
-                                                       state->options.log_destinations);
+    state->logs =
+        std::make_unique<logging::LogSystem>(*level, *format, state->options.log_destinations);
   }
   state->host_log = state->logs->logger("host");
   state->clock = state->options.clock;

@@ -39,8 +39,7 @@ std::string CounterRegistry::key(std::string_view name, const MetricAttributes& 
   return text;
 }
 
-void CounterRegistry::add(std::string_view name, double value,
-                          const MetricAttributes& attributes) {
+void CounterRegistry::add(std::string_view name, double value, const MetricAttributes& attributes) {
   std::lock_guard lock(mutex_);
   counters_[key(name, attributes)] += value;
 }

@@ -125,9 +125,9 @@ class HostedPayment final : public PaymentGateway {
   }
   void close() override { plugin_->close(); }
 
-#define OUTBOUND_HOSTED_PAYMENT_CALL(Ret, method, Req, mutation)                       \
-  Result<Ret> method(const CallContext& c, const Req& r) override {                    \
-    return runner().run(#method, c, mutation,                                          \
+#define OUTBOUND_HOSTED_PAYMENT_CALL(Ret, method, Req, mutation)                          \
+  Result<Ret> method(const CallContext& c, const Req& r) override {                       \
+    return runner().run(#method, c, mutation,                                             \
                         [&](const CallContext& ctx) { return plugin_->method(ctx, r); }); \
   }
   OUTBOUND_HOSTED_PAYMENT_CALL(Charge, create_charge, ChargeRequest, Mutation::kIdempotencyKey)

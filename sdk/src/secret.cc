@@ -1,7 +1,7 @@
 #include "outbound/secret.h"
 
-#include <cstring>
 #include <string.h>  // explicit_bzero
+#include <cstring>
 
 namespace outbound {
 

@@ -35,8 +35,8 @@ ProcessResult run_cli(const std::vector<std::string>& arguments,
 }
 
 std::string describe(const ProcessResult& result) {
-  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out +
-         "\nstderr:\n" + result.err;
+  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "\nstderr:\n" +
+         result.err;
 }
 
 /// Writes a configuration with one auth client and returns its path.
@@ -93,8 +93,11 @@ std::int64_t unix_now() {
 }
 
 json valid_claims() {
-  return {{"sub", "u1"}, {"iss", "https://issuer.test"}, {"aud", "api"},
-          {"iat", unix_now()}, {"exp", unix_now() + 600}};
+  return {{"sub", "u1"},
+          {"iss", "https://issuer.test"},
+          {"aud", "api"},
+          {"iat", unix_now()},
+          {"exp", unix_now() + 600}};
 }
 
 fs::path canonical_plugin(const std::string& file) {
@@ -145,7 +148,9 @@ TEST(CliLoaderFixtures, EachExitsThreeNamingFileAndReason) {
       {"undefined_symbol", "fixture-good", {"plugins"}, {"outbound_fixture_missing_function"}},
       {"duplicate", "fixture-dup", {"plugins"}, {"fixture-dup", "first.so", "second.so"}},
       {"throws_in_create", "fixture-throws-in-create", {"plugins"}, {"fixture create failure"}},
-      {"throws_in_call", "fixture-throws-in-call", {"auth", "issue", "--sub", "x"},
+      {"throws_in_call",
+       "fixture-throws-in-call",
+       {"auth", "issue", "--sub", "x"},
        {"threw from issue"}},
   };
   for (const FixtureCase& fixture : cases) {
@@ -163,16 +168,17 @@ TEST(CliLoaderFixtures, EachExitsThreeNamingFileAndReason) {
     EXPECT_NE(result.err.find(".so"), std::string::npos) << result.err;
     for (const char* expected : fixture.expected) {
       EXPECT_NE(result.err.find(expected), std::string::npos)
-          << "missing '" << expected << "' in:\n" << result.err;
+          << "missing '" << expected << "' in:\n"
+          << result.err;
     }
   }
 }
 
-TEST(CliLoaderFixtures, SwitchesFromV1ToV2ByRewritingTheConfig) {
+TEST(CliLoaderFixtures, ConfigRewriteSwitchesV1ToV2) {
   TempDir dir;
   const fs::path fixtures(OUTBOUND_FIXTURES_DIR);
-  const fs::path config = write_config(dir, (fixtures / "versioned_v1").string(),
-                                       "fixture-versioned", json::object());
+  const fs::path config =
+      write_config(dir, (fixtures / "versioned_v1").string(), "fixture-versioned", json::object());
   const auto binary_time = fs::last_write_time(OUTBOUND_CLI_PATH);
 
   const ProcessResult first = run_cli({"--config", config.string(), "auth", "issue", "--sub", "s"});
@@ -247,30 +253,35 @@ TEST(CliAuth, HostileTokensExitFourWithReason) {
   const json crit_header = {{"alg", "HS256"}, {"crit", {"exp-ext"}}, {"exp-ext", true}};
 
   const std::vector<std::pair<fs::path, HostileCase>> cases = {
-      {hs_config, {"alg none", base64url(R"({"alg":"none"})") + "." +
-                                   base64url(valid_claims().dump()) + ".", "algorithm_not_allowed"}},
-      {hs_config, {"alg None", base64url(R"({"alg":"None"})") + "." +
-                                   base64url(valid_claims().dump()) + ".", "algorithm_not_allowed"}},
-      {hs_config, {"alg NONE", base64url(R"({"alg":"NONE"})") + "." +
-                                   base64url(valid_claims().dump()) + ".", "algorithm_not_allowed"}},
-      {hs_config, {"alg nOnE", base64url(R"({"alg":"nOnE"})") + "." +
-                                   base64url(valid_claims().dump()) + ".", "algorithm_not_allowed"}},
-      {rs_config, {"HS256 keyed with the RSA public key",
-                   forge_hs256(hs_header, valid_claims(), public_pem), "algorithm_not_allowed"}},
+      {hs_config,
+       {"alg none", base64url(R"({"alg":"none"})") + "." + base64url(valid_claims().dump()) + ".",
+        "algorithm_not_allowed"}},
+      {hs_config,
+       {"alg None", base64url(R"({"alg":"None"})") + "." + base64url(valid_claims().dump()) + ".",
+        "algorithm_not_allowed"}},
+      {hs_config,
+       {"alg NONE", base64url(R"({"alg":"NONE"})") + "." + base64url(valid_claims().dump()) + ".",
+        "algorithm_not_allowed"}},
+      {hs_config,
+       {"alg nOnE", base64url(R"({"alg":"nOnE"})") + "." + base64url(valid_claims().dump()) + ".",
+        "algorithm_not_allowed"}},
+      {rs_config,
+       {"HS256 keyed with the RSA public key", forge_hs256(hs_header, valid_claims(), public_pem),
+        "algorithm_not_allowed"}},
       {hs_config, {"stripped signature", good_input + ".", "bad_signature"}},
       {hs_config, {"bad base64url", good_input + ".abc=", "malformed"}},
       {hs_config, {"extra segments", good + ".extra", "malformed"}},
-      {hs_config, {"expired at exactly exp", forge_hs256(hs_header, expired_now, kHmacSecret),
-                   "expired"}},
+      {hs_config,
+       {"expired at exactly exp", forge_hs256(hs_header, expired_now, kHmacSecret), "expired"}},
       {hs_config, {"huge exp", forge_hs256(hs_header, huge_exp, kHmacSecret), "malformed"}},
-      {hs_config, {"wrong aud", forge_hs256(hs_header, wrong_aud, kHmacSecret),
-                   "claim_mismatch"}},
-      {hs_config, {"wrong iss", forge_hs256(hs_header, wrong_iss, kHmacSecret),
-                   "claim_mismatch"}},
-      {hs_config, {"unknown crit", forge_hs256(crit_header, valid_claims(), kHmacSecret),
-                   "unsupported_critical"}},
-      {hs_config, {"other key", forge_hs256(hs_header, valid_claims(), "another-secret-0123456789-abcdef"),
-                   "bad_signature"}},
+      {hs_config, {"wrong aud", forge_hs256(hs_header, wrong_aud, kHmacSecret), "claim_mismatch"}},
+      {hs_config, {"wrong iss", forge_hs256(hs_header, wrong_iss, kHmacSecret), "claim_mismatch"}},
+      {hs_config,
+       {"unknown crit", forge_hs256(crit_header, valid_claims(), kHmacSecret),
+        "unsupported_critical"}},
+      {hs_config,
+       {"other key", forge_hs256(hs_header, valid_claims(), "another-secret-0123456789-abcdef"),
+        "bad_signature"}},
   };
   for (const auto& [config, hostile] : cases) {
     SCOPED_TRACE(hostile.name);
@@ -292,9 +303,9 @@ TEST(CliAuth, OneSecondBeforeExpiryIsValid) {
   json claims = valid_claims();
   claims["exp"] = unix_now() + 2;
 
-  const ProcessResult result = run_cli(
-      {"--config", config.string(), "auth", "verify",
-       forge_hs256({{"alg", "HS256"}, {"typ", "JWT"}}, claims, kHmacSecret)});
+  const ProcessResult result =
+      run_cli({"--config", config.string(), "auth", "verify",
+               forge_hs256({{"alg", "HS256"}, {"typ", "JWT"}}, claims, kHmacSecret)});
 
   EXPECT_EQ(result.exit_code, 0) << describe(result);
 }
@@ -328,8 +339,8 @@ TEST(CliSecrets, CanariesNeverAppearAtTraceLevel) {
   run({"check"});
   run({"config", "check"});
   run({"demo"});
-  const std::string with_env_key = forge_hs256({{"alg", "HS256"}, {"kid", "k2"}}, valid_claims(),
-                                               env_canary);
+  const std::string with_env_key =
+      forge_hs256({{"alg", "HS256"}, {"kid", "k2"}}, valid_claims(), env_canary);
   run({"auth", "verify", with_env_key});
   // A failure path that reads the secrets: an unknown key beside them in the configuration.
   json broken = json::parse(testing::read_file(config));
@@ -370,9 +381,11 @@ TEST(CliConfig, ProblemsExitThreeNamingThePointer) {
         {"clients", {{"auth", {{"plugin", "jwt-auth"}, {"settings", hs256_settings()}}}}}},
        "/defaults/timeouts/total_ms"},
       {{{"plugin_dirs", {OUTBOUND_PLUGIN_DIR}},
-        {"clients", {{"auth", {{"plugin", "jwt-auth"},
-                               {"settings", {{"algorithm", "HS256"},
-                                             {"signing_key", "${env:OUTBOUND_TEST_MISSING}"}}}}}}}},
+        {"clients",
+         {{"auth",
+           {{"plugin", "jwt-auth"},
+            {"settings",
+             {{"algorithm", "HS256"}, {"signing_key", "${env:OUTBOUND_TEST_MISSING}"}}}}}}}},
        "OUTBOUND_TEST_MISSING"},
       {{{"plugin_dirs", {OUTBOUND_PLUGIN_DIR}},
         {"clients", {{"auth", {{"plugin", "no-such-plugin"}}}}}},
@@ -438,13 +451,18 @@ TEST(CliBatch, RunsEveryLineAndReportsEach) {
   TempDir dir;
   const fs::path config = write_config(dir, OUTBOUND_PLUGIN_DIR, "jwt-auth", hs256_settings());
   const std::string token = forge_hs256({{"alg", "HS256"}}, valid_claims(), kHmacSecret);
-  const std::string lines =
-      R"({"op":"auth.issue","args":{"sub":"u1","ttl":60}})" "\n"
-      "\n"
-      R"({"op":"auth.verify","client":"auth","args":{"token":")" + token + R"("}})" "\n"
-      R"({"op":"auth.verify","args":{"token":"not-a-token"}})" "\n"
-      "not json\n"
-      R"({"op":"check"})" "\n";
+  const std::string lines = R"({"op":"auth.issue","args":{"sub":"u1","ttl":60}})"
+                            "\n"
+                            "\n"
+                            R"({"op":"auth.verify","client":"auth","args":{"token":")" +
+                            token +
+                            R"("}})"
+                            "\n"
+                            R"({"op":"auth.verify","args":{"token":"not-a-token"}})"
+                            "\n"
+                            "not json\n"
+                            R"({"op":"check"})"
+                            "\n";
 
   const ProcessResult result =
       run_cli({"--config", config.string(), "batch", "-", "--concurrency", "3"}, {}, lines);

@@ -21,8 +21,8 @@ namespace outbound::testing {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                        "/outbound-test-XXXXXX";
+  std::string pattern =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/outbound-test-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) {
     throw std::runtime_error("mkdtemp failed for " + pattern + ": " + std::strerror(errno));
   }
@@ -101,8 +101,8 @@ ProcessResult run_process(const std::vector<std::string>& argv,
     }
     environ = env_pointers.data();
     execvp(arg_pointers[0], arg_pointers.data());
-    const std::string message = std::string("exec ") + argv[0] + " failed: " +
-                                std::strerror(errno) + "\n";
+    const std::string message =
+        std::string("exec ") + argv[0] + " failed: " + std::strerror(errno) + "\n";
     (void)!write(STDERR_FILENO, message.data(), message.size());
     _exit(127);
   }

@@ -19,7 +19,7 @@
 
 namespace outbound {
 
-/// HostOptions say where the configuration is and what to override in it.
+/// HostOptions are the configuration file and the settings that override parts of it.
 struct HostOptions {
   /// The configuration file; relative paths inside it resolve against its folder.
   std::filesystem::path config_file;
@@ -27,7 +27,7 @@ struct HostOptions {
   std::optional<std::string> log_level;
   /// Overrides `logging.format` of the file ("text" or "json").
   std::optional<std::string> log_format;
-  /// Where log lines go; stderr when empty. Every destination receives masked lines only.
+  /// Destinations of the log lines, stderr when empty. Every destination receives masked lines.
   std::vector<std::shared_ptr<spdlog::sinks::sink>> log_destinations;
   /// The clock given to plugins; the system clock when null.
   std::shared_ptr<const Clock> clock;
@@ -42,9 +42,9 @@ struct HostOptions {
 /// on it, and the old plugin stays loaded until the last such client is released.
 class Host {
  public:
-  /// Opens the host. Every failure is a configuration problem (the file, a secret reference,
-  /// a plugin that does not load, settings a plugin rejects) except kInternal, and the message
-  /// says which file, JSON pointer or plugin is at fault. Opening makes no network call.
+  /// Opens the host. Every failure except kInternal is a configuration problem: the file, a
+  /// secret reference, a plugin that does not load, or settings a plugin rejects. The message
+  /// names the file, JSON pointer or plugin at fault. Opening makes no network call.
   static Result<std::unique_ptr<Host>> open(HostOptions options);
 
   ~Host();
@@ -52,7 +52,7 @@ class Host {
   Host& operator=(const Host&) = delete;
 
   /// Reads the configuration file again and replaces every client. The new set is built
-  /// completely before it replaces the old one; on any error the old set stays in service and
+  /// completely before it replaces the old one. On any error the old set stays in service and
   /// the error is returned.
   Status reload();
 
@@ -60,10 +60,10 @@ class Host {
   std::vector<ClientInfo> clients() const;
 
   /// Returns the client `id`, or, when `id` is empty, the only client of that kind.
-  /// Errors, with their reason: kNotFound "unknown_client" for an unknown id and
-  /// "no_client_configured" when no client has the kind; kInvalidArgument "wrong_client_kind"
-  /// when the id names a client of another kind and "ambiguous_client" when `id` is empty and
-  /// several clients have the kind.
+  /// Errors carry a reason. An unknown id is kNotFound "unknown_client", and no client of the
+  /// kind is kNotFound "no_client_configured". An id of a client of another kind is
+  /// kInvalidArgument "wrong_client_kind". An empty `id` with several clients of the kind is
+  /// kInvalidArgument "ambiguous_client".
   Result<std::shared_ptr<AuthProvider>> auth(std::string_view id = {}) const;
   Result<std::shared_ptr<PaymentGateway>> payments(std::string_view id = {}) const;
   Result<std::shared_ptr<MailSender>> mail(std::string_view id = {}) const;

@@ -13,14 +13,14 @@ namespace outbound {
 /// Reasons an AuthProvider puts into Status::reason() when it rejects a token. Scripts and
 /// the command line match these strings, so they never change meaning.
 namespace auth_reason {
-inline constexpr const char* kExpired = "expired";                       // now >= exp + leeway
-inline constexpr const char* kNotYetValid = "not_yet_valid";             // now < nbf - leeway
-inline constexpr const char* kBadSignature = "bad_signature";            // signature mismatch
+inline constexpr const char* kExpired = "expired";                            // now >= exp + leeway
+inline constexpr const char* kNotYetValid = "not_yet_valid";                  // now < nbf - leeway
+inline constexpr const char* kBadSignature = "bad_signature";                 // signature mismatch
 inline constexpr const char* kAlgorithmNotAllowed = "algorithm_not_allowed";  // header alg
-inline constexpr const char* kMalformed = "malformed";                   // structure, encoding
-inline constexpr const char* kClaimMismatch = "claim_mismatch";          // iss, aud, required
-inline constexpr const char* kUnknownKey = "unknown_key";                // kid not configured
-inline constexpr const char* kUnsupportedCritical = "unsupported_critical";  // crit header
+inline constexpr const char* kMalformed = "malformed";                        // structure, encoding
+inline constexpr const char* kClaimMismatch = "claim_mismatch";               // iss, aud, required
+inline constexpr const char* kUnknownKey = "unknown_key";                     // kid not configured
+inline constexpr const char* kUnsupportedCritical = "unsupported_critical";   // crit header
 }  // namespace auth_reason
 
 /// IssueRequest asks for a signed token about `subject`.

@@ -26,8 +26,7 @@ class OUTBOUND_SDK_API MetricsSink {
   virtual void add(std::string_view name, double value, const MetricAttributes& attributes) = 0;
 
   /// Records `value` into the histogram `name`; durations are in seconds.
-  virtual void record(std::string_view name, double value,
-                      const MetricAttributes& attributes) = 0;
+  virtual void record(std::string_view name, double value, const MetricAttributes& attributes) = 0;
 };
 
 }  // namespace outbound

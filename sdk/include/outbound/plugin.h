@@ -132,8 +132,8 @@ class GuardedPayment final : public PaymentGateway {
   }
   void close() override { guard_close(*impl_); }
 
-#define OUTBOUND_GUARDED_PAYMENT_CALL(Ret, method, Req)                   \
-  Result<Ret> method(const CallContext& c, const Req& r) override {       \
+#define OUTBOUND_GUARDED_PAYMENT_CALL(Ret, method, Req)                 \
+  Result<Ret> method(const CallContext& c, const Req& r) override {     \
     return guard(info(), #method, [&] { return impl_->method(c, r); }); \
   }
   OUTBOUND_GUARDED_PAYMENT_CALL(Charge, create_charge, ChargeRequest)
@@ -141,8 +141,7 @@ class GuardedPayment final : public PaymentGateway {
   OUTBOUND_GUARDED_PAYMENT_CALL(Charge, retrieve_charge, RetrieveRequest)
   OUTBOUND_GUARDED_PAYMENT_CALL(Page<Charge>, list_charges, ListRequest)
   OUTBOUND_GUARDED_PAYMENT_CALL(PaymentIntent, create_payment_intent, PaymentIntentRequest)
-  OUTBOUND_GUARDED_PAYMENT_CALL(PaymentIntent, confirm_payment_intent,
-                                ConfirmPaymentIntentRequest)
+  OUTBOUND_GUARDED_PAYMENT_CALL(PaymentIntent, confirm_payment_intent, ConfirmPaymentIntentRequest)
   OUTBOUND_GUARDED_PAYMENT_CALL(PaymentIntent, capture_payment_intent, CaptureRequest)
   OUTBOUND_GUARDED_PAYMENT_CALL(PaymentIntent, cancel_payment_intent, CancelPaymentIntentRequest)
   OUTBOUND_GUARDED_PAYMENT_CALL(PaymentIntent, retrieve_payment_intent, RetrieveRequest)
@@ -213,13 +212,13 @@ ExternalClient* create_client(const PluginContext* context, Status* status) noex
     *status = Status::internal(std::string("plugin threw from create: ") + error.what())
                   .set_reason("plugin_exception");
   } catch (...) {
-    *status =
-        Status::internal("plugin threw a non-standard exception from create").set_reason("plugin_exception");
+    *status = Status::internal("plugin threw a non-standard exception from create")
+                  .set_reason("plugin_exception");
   }
   return nullptr;
 }
 
-/// The descriptor's `destroy`.
+/// Deletes a client made by create_client; this is the descriptor's `destroy`.
 inline void destroy_client(ExternalClient* client) noexcept {
   try {
     delete client;
@@ -233,26 +232,26 @@ inline void destroy_client(ExternalClient* client) noexcept {
 
 /// OUTBOUND_PLUGIN_DESCRIPTOR exports a descriptor with explicit ABI numbers and fingerprint.
 /// Plugins use OUTBOUND_PLUGIN; this form exists for the loader's test fixtures.
-#define OUTBOUND_PLUGIN_DESCRIPTOR(Impl, plugin_name, plugin_version, abi_major, abi_minor,    \
-                                   fingerprint_text)                                          \
+#define OUTBOUND_PLUGIN_DESCRIPTOR(Impl, plugin_name, plugin_version, abi_major, abi_minor,     \
+                                   fingerprint_text)                                            \
   OUTBOUND_PLUGIN_EXPORT const outbound_plugin_descriptor_t* outbound_plugin_descriptor(void) { \
-    static const outbound_plugin_descriptor_t descriptor = {                                  \
-        OUTBOUND_PLUGIN_MAGIC,                                                                \
-        sizeof(outbound_plugin_descriptor_t),                                                 \
-        (abi_major),                                                                          \
-        (abi_minor),                                                                          \
-        (plugin_name),                                                                        \
-        (plugin_version),                                                                     \
-        ::outbound::plugin_detail::kind_of<Impl>(),                                           \
-        (fingerprint_text),                                                                   \
-        &::outbound::plugin_detail::create_client<Impl>,                                      \
-        &::outbound::plugin_detail::destroy_client};                                          \
-    return &descriptor;                                                                       \
+    static const outbound_plugin_descriptor_t descriptor = {                                    \
+        OUTBOUND_PLUGIN_MAGIC,                                                                  \
+        sizeof(outbound_plugin_descriptor_t),                                                   \
+        (abi_major),                                                                            \
+        (abi_minor),                                                                            \
+        (plugin_name),                                                                          \
+        (plugin_version),                                                                       \
+        ::outbound::plugin_detail::kind_of<Impl>(),                                             \
+        (fingerprint_text),                                                                     \
+        &::outbound::plugin_detail::create_client<Impl>,                                        \
+        &::outbound::plugin_detail::destroy_client};                                            \
+    return &descriptor;                                                                         \
   }
 
 /// OUTBOUND_PLUGIN(Impl, "name", "version") makes `Impl` a plugin. Use it once, at namespace
 /// scope, in one source file of the plugin. `Impl` derives from one capability interface and
 /// has `static outbound::Result<std::unique_ptr<Impl>> create(const outbound::PluginContext&)`.
-#define OUTBOUND_PLUGIN(Impl, plugin_name, plugin_version)                                  \
-  OUTBOUND_PLUGIN_DESCRIPTOR(Impl, plugin_name, plugin_version, OUTBOUND_ABI_MAJOR,         \
+#define OUTBOUND_PLUGIN(Impl, plugin_name, plugin_version)                          \
+  OUTBOUND_PLUGIN_DESCRIPTOR(Impl, plugin_name, plugin_version, OUTBOUND_ABI_MAJOR, \
                              OUTBOUND_ABI_MINOR, OUTBOUND_BUILD_FINGERPRINT)

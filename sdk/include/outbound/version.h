@@ -46,8 +46,7 @@
 /// library and its string ABI, and the spdlog and fmt releases (a logger crosses the
 /// boundary). It is a list of `field=value` pairs separated by `;`, so a mismatch can be
 /// reported field by field.
-#define OUTBOUND_BUILD_FINGERPRINT                                                     \
-  "compiler=" OUTBOUND_COMPILER_ID ";stdlib=" OUTBOUND_STDLIB_ID                      \
-  ";cxx11_abi=" OUTBOUND_CXX11_ABI ";spdlog=" OUTBOUND_STRINGIFY(SPDLOG_VER_MAJOR) "." \
-      OUTBOUND_STRINGIFY(SPDLOG_VER_MINOR) "." OUTBOUND_STRINGIFY(SPDLOG_VER_PATCH)   \
-  ";fmt=" OUTBOUND_STRINGIFY(FMT_VERSION)
+#define OUTBOUND_BUILD_FINGERPRINT                                                                \
+  "compiler=" OUTBOUND_COMPILER_ID ";stdlib=" OUTBOUND_STDLIB_ID ";cxx11_abi=" OUTBOUND_CXX11_ABI \
+  ";spdlog=" OUTBOUND_STRINGIFY(SPDLOG_VER_MAJOR) "." OUTBOUND_STRINGIFY(                         \
+      SPDLOG_VER_MINOR) "." OUTBOUND_STRINGIFY(SPDLOG_VER_PATCH) ";fmt=" OUTBOUND_STRINGIFY(FMT_VERSION)

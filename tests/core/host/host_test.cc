@@ -3,8 +3,8 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
+#include <nlohmann/json.hpp>
 
 #include "test_support.h"
 
@@ -126,11 +126,11 @@ TEST(HostLogging, SecretsFromConfigAreMasked) {
   TempDir dir;
   const std::string canary = "host-canary-5d1f0e2a9b7c";
   testing::write_file(dir / "secret.txt", canary + "\n");
-  json config = {{"plugin_dirs", {(fs::path(OUTBOUND_FIXTURES_DIR) / "versioned_v1").string()}},
-                 {"clients",
-                  {{"auth",
-                    {{"plugin", "fixture-versioned"},
-                     {"settings", {{"password", "${file:secret.txt}"}}}}}}}};
+  json config = {
+      {"plugin_dirs", {(fs::path(OUTBOUND_FIXTURES_DIR) / "versioned_v1").string()}},
+      {"clients",
+       {{"auth",
+         {{"plugin", "fixture-versioned"}, {"settings", {{"password", "${file:secret.txt}"}}}}}}}};
   testing::write_file(dir / "config.json", config.dump());
   std::ostringstream captured;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
