@@ -220,7 +220,8 @@ Result<std::unique_ptr<Host>> Host::open(HostOptions options) {
   state->host_log->debug("opening {}", state->options.config_file.string());
   auto built = state->build(state->options.config_file);
   if (!built.ok()) {
-    state->host_log->error("cannot open {}: {}", state->options.config_file.string(),
+    // Returned to the caller, who reports it; a log line at error would say it twice.
+    state->host_log->debug("cannot open {}: {}", state->options.config_file.string(),
                            built.status().message());
     return built.status();
   }
@@ -244,7 +245,7 @@ Status Host::reload() {
   state_->host_log->info("reloading {}", state_->options.config_file.string());
   auto built = state_->build(state_->options.config_file);
   if (!built.ok()) {
-    state_->host_log->error("reload failed, keeping the previous clients: {}",
+    state_->host_log->warn("reload failed, keeping the previous clients: {}",
                             built.status().message());
     return built.status();
   }
