@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds bench_jwt_verify (Release) and measures JWT verification on one pinned CPU. Each round
+# runs outbound::jwt, libjwt, cpp-jwt and the in-process primitives, then `openssl speed` for the
+# same primitives. After the rounds, the phase breakdown runs once. The script then prints the
+# tables of docs/benchmarks.md. It takes about 7 minutes with the defaults.
+#
+#   scripts/bench.sh [--rounds N] [--cpu N] [--min-time SECONDS] [--out DIR] [--skip-phases]
+#
+#   --rounds N        rounds of the comparison (default 3)
+#   --cpu N           the CPU that taskset pins every run to (default 1)
+#   --min-time S      Google Benchmark's minimum time per benchmark, in seconds (default 2)
+#   --out DIR         where the raw results go (default: a new folder from mktemp -d)
+#   --skip-phases     leave out the Phase/ and Candidate/ breakdown
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir="${OUTBOUND_BENCH_BUILD_DIR:-$root/build-bench}"
+rounds=3
+cpu=1
+min_time=2
+out_dir=""
+phases=1
+openssl_seconds=3
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --cpu) cpu="$2"; shift 2 ;;
+    --min-time) min_time="$2"; shift 2 ;;
+    --out) out_dir="$2"; shift 2 ;;
+    --skip-phases) phases=0; shift ;;
+    *)
+      echo "bench.sh: unknown argument '$1'; see the options at the top of $0" >&2
+      exit 2
+      ;;
+  esac
+done
+if [ -z "$out_dir" ]; then out_dir=$(mktemp -d "${TMPDIR:-/tmp}/outbound-bench.XXXXXX"); fi
+mkdir -p "$out_dir"
+
+for tool in taskset openssl python3; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "bench.sh: $tool is missing; run scripts/setup.sh (taskset is in util-linux)" >&2
+    exit 1
+  fi
+done
+
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build_dir" --target bench_jwt_verify
+bench="$build_dir/bench/jwt/bench_jwt_verify"
+if [ ! -x "$bench" ]; then
+  echo "bench.sh: $bench was not built; install libjwt-dev and libcpp-jwt-dev" \
+       "(scripts/setup.sh does) and run again" >&2
+  exit 1
+fi
+pinned=(taskset -c "$cpu")
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "cores: $(nproc)"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "openssl: $(openssl version)"
+  echo "compiler: $(c++ --version | head -n1)"
+  echo "build type: $(grep -m1 '^CMAKE_BUILD_TYPE' "$build_dir/CMakeCache.txt" | cut -d= -f2)"
+  echo "pinned to cpu: $cpu"
+} | tee "$out_dir/machine.txt"
+
+for round in $(seq 1 "$rounds"); do
+  echo "round $round of $rounds: bench_jwt_verify (Verify/, Primitive/)"
+  "${pinned[@]}" "$bench" --benchmark_filter='^(Verify|Primitive)/' \
+    --benchmark_min_time="$min_time" \
+    --benchmark_out="$out_dir/round-$round.json" --benchmark_out_format=json
+  echo "round $round of $rounds: openssl speed"
+  "${pinned[@]}" openssl speed -mr -seconds "$openssl_seconds" rsa2048 ecdsap256 ed25519 \
+    >"$out_dir/openssl-$round.txt" 2>&1
+  "${pinned[@]}" openssl speed -mr -seconds "$openssl_seconds" -bytes 256 -hmac sha256 \
+    >"$out_dir/openssl-hmac-$round.txt" 2>&1
+done
+
+if [ "$phases" -eq 1 ]; then
+  echo "phases: bench_jwt_verify (Phase/, Candidate/), 3 repetitions"
+  "${pinned[@]}" "$bench" --benchmark_filter='^(Phase|Candidate)/' \
+    --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    --benchmark_out="$out_dir/phases.json" --benchmark_out_format=json >/dev/null
+fi
+
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out_dir/machine.txt"
+echo
+python3 "$root/bench/jwt/summarize.py" "$out_dir" | tee "$out_dir/summary.md"
+echo
+echo "bench.sh: raw results and summary.md are in $out_dir"
