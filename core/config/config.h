@@ -32,6 +32,11 @@ struct RetryPolicy {
   std::chrono::milliseconds initial_backoff{500};
   std::chrono::milliseconds max_backoff{5000};
   Jitter jitter = Jitter::kFull;
+  /// Percent, in [0, 100], of the requests of the last 10 seconds that retries may add.
+  double budget_percent = 20;
+  /// Retries per second allowed on top of budget_percent, so that a client with little traffic
+  /// can still retry; 0 or more.
+  int min_retries_per_second = 10;
 };
 
 /// The sliding window a circuit breaker decides on: the last `size` calls (kCount), or the
@@ -56,6 +61,9 @@ struct CircuitBreakerPolicy {
   std::chrono::milliseconds open{5000};
   /// Trial calls admitted in half-open.
   int half_open_calls = 3;
+  /// Time a half-open breaker waits for all its trial calls to report. After it the breaker
+  /// opens again, so trial calls that never report cannot keep it half-open.
+  std::chrono::milliseconds half_open_max_wait{30000};
 };
 
 struct BulkheadPolicy {
@@ -69,6 +77,8 @@ struct RateLimitPolicy {
   double per_second = 0;
   /// Calls allowed at once above the sustained rate; 0 means max(1, per_second).
   int burst = 0;
+  /// How long a call may wait for a token; 0 rejects at once.
+  std::chrono::milliseconds max_wait{0};
 };
 
 /// Resilience is the merged policy of one client: `defaults`, then the client's overrides.

@@ -27,6 +27,8 @@ enum class Kind {
   kInteger,
   /// A number above 0 and at most 100.
   kPercent,
+  /// A number from 0 to 100.
+  kPercentFromZero,
   /// A number of 0 or more.
   kRate,
   /// One string of a fixed list.
@@ -52,6 +54,14 @@ const std::map<std::string, Rule>& leaf_rules() {
       {"/retry/initial_backoff_ms", {Kind::kMilliseconds, 1, kMaxValue, {}, kDurationFix}},
       {"/retry/max_backoff_ms", {Kind::kMilliseconds, 1, kMaxValue, {}, kDurationFix}},
       {"/retry/jitter", {Kind::kChoice, 0, 0, {"full", "equal", "none"}, {}}},
+      {"/retry/budget_percent",
+       {Kind::kPercentFromZero,
+        0,
+        100,
+        {},
+        "set a percentage from 0 to 100; 0 leaves only min_retries_per_second"}},
+      {"/retry/min_retries_per_second",
+       {Kind::kInteger, 0, kMaxValue, {}, "set 0 for no floor, or a whole number of retries"}},
       {"/circuit_breaker/failure_rate_threshold", {Kind::kPercent, 0, 100, {}, kPercentFix}},
       {"/circuit_breaker/slow_call_ms", {Kind::kMilliseconds, 1, kMaxValue, {}, kDurationFix}},
       {"/circuit_breaker/slow_call_rate_threshold", {Kind::kPercent, 0, 100, {}, kPercentFix}},
@@ -66,6 +76,8 @@ const std::map<std::string, Rule>& leaf_rules() {
       {"/circuit_breaker/open_ms", {Kind::kMilliseconds, 1, kMaxValue, {}, kDurationFix}},
       {"/circuit_breaker/half_open_calls",
        {Kind::kInteger, 1, kMaxValue, {}, "set at least 1 trial call"}},
+      {"/circuit_breaker/half_open_max_wait_ms",
+       {Kind::kMilliseconds, 1, kMaxValue, {}, kDurationFix}},
       {"/bulkhead/max_concurrent",
        {Kind::kInteger, 1, kMaxValue, {}, "set at least 1 concurrent call"}},
       {"/bulkhead/max_wait_ms",
@@ -73,6 +85,8 @@ const std::map<std::string, Rule>& leaf_rules() {
       {"/rate_limit/per_second", {Kind::kRate, 0, 0, {}, "set 0 for no limit, or a positive rate"}},
       {"/rate_limit/burst",
        {Kind::kInteger, 0, kMaxValue, {}, "set 0 for the default burst, or a positive count"}},
+      {"/rate_limit/max_wait_ms",
+       {Kind::kMilliseconds, 0, kMaxValue, {}, "set 0 to reject at once when no token is left"}},
   };
   return rules;
 }
@@ -101,6 +115,7 @@ std::string expected_type(Kind kind) {
     case Kind::kInteger:
       return "an integer";
     case Kind::kPercent:
+    case Kind::kPercentFromZero:
       return "a number (a percentage)";
     default:
       return "a number";
@@ -181,6 +196,10 @@ std::optional<nlohmann::json> read_leaf(const Json& value, const std::string& po
   const double number = value.get<double>();
   if (rule.kind == Kind::kPercent && (number <= 0 || number > 100)) {
     diagnostics.error(pointer, "must be above 0 and at most 100, got " + value.dump(), rule.fix);
+    return std::nullopt;
+  }
+  if (rule.kind == Kind::kPercentFromZero && (number < 0 || number > 100)) {
+    diagnostics.error(pointer, "must be between 0 and 100, got " + value.dump(), rule.fix);
     return std::nullopt;
   }
   if (rule.kind == Kind::kRate && number < 0) {
@@ -318,7 +337,9 @@ MergedResilience builtin_resilience() {
        {{"max_retries", std::int64_t{defaults.retry.max_retries}},
         {"initial_backoff_ms", defaults.retry.initial_backoff.count()},
         {"max_backoff_ms", defaults.retry.max_backoff.count()},
-        {"jitter", jitter_name(defaults.retry.jitter)}}},
+        {"jitter", jitter_name(defaults.retry.jitter)},
+        {"budget_percent", defaults.retry.budget_percent},
+        {"min_retries_per_second", std::int64_t{defaults.retry.min_retries_per_second}}}},
       {"circuit_breaker",
        {{"failure_rate_threshold", breaker.failure_rate_threshold},
         {"slow_call_ms", breaker.slow_call.count()},
@@ -328,13 +349,15 @@ MergedResilience builtin_resilience() {
          {{"type", breaker.window.type == WindowPolicy::Type::kTime ? "time" : "count"},
           {"size", std::int64_t{breaker.window.size}}}},
         {"open_ms", breaker.open.count()},
-        {"half_open_calls", std::int64_t{breaker.half_open_calls}}}},
+        {"half_open_calls", std::int64_t{breaker.half_open_calls}},
+        {"half_open_max_wait_ms", breaker.half_open_max_wait.count()}}},
       {"bulkhead",
        {{"max_concurrent", std::int64_t{defaults.bulkhead.max_concurrent}},
         {"max_wait_ms", defaults.bulkhead.max_wait.count()}}},
       {"rate_limit",
        {{"per_second", defaults.rate_limit.per_second},
-        {"burst", std::int64_t{defaults.rate_limit.burst}}}},
+        {"burst", std::int64_t{defaults.rate_limit.burst}},
+        {"max_wait_ms", defaults.rate_limit.max_wait.count()}}},
   };
   return merged;
 }
@@ -366,6 +389,8 @@ Resilience to_resilience(const MergedResilience& merged) {
   resilience.retry.jitter = jitter == "full"    ? Jitter::kFull
                             : jitter == "equal" ? Jitter::kEqual
                                                 : Jitter::kNone;
+  resilience.retry.budget_percent = double_at(values, "/retry/budget_percent");
+  resilience.retry.min_retries_per_second = int_at(values, "/retry/min_retries_per_second");
 
   auto& breaker = resilience.circuit_breaker;
   breaker.failure_rate_threshold = double_at(values, "/circuit_breaker/failure_rate_threshold");
@@ -378,11 +403,13 @@ Resilience to_resilience(const MergedResilience& merged) {
   breaker.window.size = int_at(values, "/circuit_breaker/window/size");
   breaker.open = milliseconds_at(values, "/circuit_breaker/open_ms");
   breaker.half_open_calls = int_at(values, "/circuit_breaker/half_open_calls");
+  breaker.half_open_max_wait = milliseconds_at(values, "/circuit_breaker/half_open_max_wait_ms");
 
   resilience.bulkhead.max_concurrent = int_at(values, "/bulkhead/max_concurrent");
   resilience.bulkhead.max_wait = milliseconds_at(values, "/bulkhead/max_wait_ms");
   resilience.rate_limit.per_second = double_at(values, "/rate_limit/per_second");
   resilience.rate_limit.burst = int_at(values, "/rate_limit/burst");
+  resilience.rate_limit.max_wait = milliseconds_at(values, "/rate_limit/max_wait_ms");
 
   resilience.canonical_json = values.dump();
   return resilience;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
@@ -102,6 +103,16 @@ TEST(ConfigValidation, RetryRules) {
       {"/defaults/retry/jitter", "Full", "invalid value \"Full\"; did you mean \"full\"?"},
       {"/defaults/retry/jitter", "random", "use one of \"full\", \"equal\", \"none\""},
       {"/defaults/retry/jitter", 1, "expected a string, got 1"},
+      {"/defaults/retry/budget_percent", 0, ""},
+      {"/defaults/retry/budget_percent", 100, ""},
+      {"/defaults/retry/budget_percent", 12.5, ""},
+      {"/defaults/retry/budget_percent", -1, "must be between 0 and 100, got -1"},
+      {"/defaults/retry/budget_percent", 100.5, "must be between 0 and 100, got 100.5"},
+      {"/defaults/retry/budget_percent", "20", "expected a number (a percentage), got a string"},
+      {"/defaults/retry/min_retries_per_second", 0, ""},
+      {"/defaults/retry/min_retries_per_second", 2147483647, ""},
+      {"/defaults/retry/min_retries_per_second", -1, "must be at least 0, got -1"},
+      {"/defaults/retry/min_retries_per_second", 2.5, "2.5 is not a whole number"},
   });
 }
 
@@ -131,6 +142,9 @@ TEST(ConfigValidation, CircuitBreakerRules) {
       {"/defaults/circuit_breaker/open_ms", 0, "must be at least 1 ms, got 0"},
       {"/defaults/circuit_breaker/half_open_calls", 1, ""},
       {"/defaults/circuit_breaker/half_open_calls", 0, "must be at least 1, got 0"},
+      {"/defaults/circuit_breaker/half_open_max_wait_ms", 1, ""},
+      {"/defaults/circuit_breaker/half_open_max_wait_ms", 0, "must be at least 1 ms, got 0"},
+      {"/defaults/circuit_breaker/half_open_max_wait_ms", -1, "must be at least 1 ms, got -1"},
   });
 }
 
@@ -145,6 +159,10 @@ TEST(ConfigValidation, BulkheadAndRateLimitRules) {
       {"/defaults/rate_limit/per_second", -0.5, "must be 0 or more, got -0.5"},
       {"/defaults/rate_limit/burst", 0, ""},
       {"/defaults/rate_limit/burst", -1, "must be at least 0, got -1"},
+      {"/defaults/rate_limit/max_wait_ms", 0, ""},
+      {"/defaults/rate_limit/max_wait_ms", 1000, ""},
+      {"/defaults/rate_limit/max_wait_ms", -1, "must be at least 0 ms, got -1"},
+      {"/defaults/rate_limit/max_wait_ms", 0.5, "0.5 is not a whole number"},
   });
 }
 
@@ -418,6 +436,8 @@ TEST(ConfigMerge, BuiltInDefaultsMatchDocumentedValues) {
   EXPECT_EQ(r.retry.initial_backoff, std::chrono::milliseconds(500));
   EXPECT_EQ(r.retry.max_backoff, std::chrono::milliseconds(5000));
   EXPECT_EQ(r.retry.jitter, Jitter::kFull);
+  EXPECT_EQ(r.retry.budget_percent, 20);
+  EXPECT_EQ(r.retry.min_retries_per_second, 10);
   EXPECT_EQ(r.circuit_breaker.failure_rate_threshold, 50);
   EXPECT_EQ(r.circuit_breaker.slow_call, std::chrono::milliseconds(5000));
   EXPECT_EQ(r.circuit_breaker.slow_call_rate_threshold, 100);
@@ -426,10 +446,12 @@ TEST(ConfigMerge, BuiltInDefaultsMatchDocumentedValues) {
   EXPECT_EQ(r.circuit_breaker.window.size, 30);
   EXPECT_EQ(r.circuit_breaker.open, std::chrono::milliseconds(5000));
   EXPECT_EQ(r.circuit_breaker.half_open_calls, 3);
+  EXPECT_EQ(r.circuit_breaker.half_open_max_wait, std::chrono::milliseconds(30000));
   EXPECT_EQ(r.bulkhead.max_concurrent, 64);
   EXPECT_EQ(r.bulkhead.max_wait, std::chrono::milliseconds(0));
   EXPECT_EQ(r.rate_limit.per_second, 0);
   EXPECT_EQ(r.rate_limit.burst, 0);
+  EXPECT_EQ(r.rate_limit.max_wait, std::chrono::milliseconds(0));
   EXPECT_EQ(config->logging.level, "info");
   EXPECT_EQ(config->logging.format, "text");
 }
@@ -438,13 +460,14 @@ TEST(ConfigMerge, ReadsEveryOverriddenValue) {
   json document = minimal_config();
   document["clients"]["auth"]["resilience"] = json::parse(R"({
     "timeouts": {"connect_ms": 100, "attempt_ms": 200, "total_ms": 900},
-    "retry": {"max_retries": 5, "initial_backoff_ms": 10, "max_backoff_ms": 80, "jitter": "equal"},
+    "retry": {"max_retries": 5, "initial_backoff_ms": 10, "max_backoff_ms": 80, "jitter": "equal",
+              "budget_percent": 7.5, "min_retries_per_second": 3},
     "circuit_breaker": {"failure_rate_threshold": 25.5, "slow_call_ms": 150,
                         "slow_call_rate_threshold": 75, "minimum_calls": 7,
                         "window": {"type": "count", "size": 40}, "open_ms": 1500,
-                        "half_open_calls": 2},
+                        "half_open_calls": 2, "half_open_max_wait_ms": 4500},
     "bulkhead": {"max_concurrent": 8, "max_wait_ms": 250},
-    "rate_limit": {"per_second": 12.5, "burst": 30}
+    "rate_limit": {"per_second": 12.5, "burst": 30, "max_wait_ms": 40}
   })");
   const Result<Config> config = parse(document);
   ASSERT_TRUE(config.ok()) << config.status();
@@ -457,6 +480,8 @@ TEST(ConfigMerge, ReadsEveryOverriddenValue) {
   EXPECT_EQ(r.retry.initial_backoff, std::chrono::milliseconds(10));
   EXPECT_EQ(r.retry.max_backoff, std::chrono::milliseconds(80));
   EXPECT_EQ(r.retry.jitter, Jitter::kEqual);
+  EXPECT_EQ(r.retry.budget_percent, 7.5);
+  EXPECT_EQ(r.retry.min_retries_per_second, 3);
   EXPECT_EQ(r.circuit_breaker.failure_rate_threshold, 25.5);
   EXPECT_EQ(r.circuit_breaker.slow_call, std::chrono::milliseconds(150));
   EXPECT_EQ(r.circuit_breaker.slow_call_rate_threshold, 75);
@@ -465,10 +490,12 @@ TEST(ConfigMerge, ReadsEveryOverriddenValue) {
   EXPECT_EQ(r.circuit_breaker.window.size, 40);
   EXPECT_EQ(r.circuit_breaker.open, std::chrono::milliseconds(1500));
   EXPECT_EQ(r.circuit_breaker.half_open_calls, 2);
+  EXPECT_EQ(r.circuit_breaker.half_open_max_wait, std::chrono::milliseconds(4500));
   EXPECT_EQ(r.bulkhead.max_concurrent, 8);
   EXPECT_EQ(r.bulkhead.max_wait, std::chrono::milliseconds(250));
   EXPECT_EQ(r.rate_limit.per_second, 12.5);
   EXPECT_EQ(r.rate_limit.burst, 30);
+  EXPECT_EQ(r.rate_limit.max_wait, std::chrono::milliseconds(40));
 }
 
 TEST(ConfigMerge, NoneJitterAndReferencedChoice) {
@@ -500,6 +527,39 @@ TEST(ConfigMerge, CanonicalJsonComparesPolicies) {
   EXPECT_NE(config->clients[1].resilience.canonical_json, auth);
   EXPECT_EQ(config->clients[2].resilience.canonical_json, auth);
   EXPECT_EQ(auth.rfind("{\"bulkhead\":{\"max_concurrent\":16,\"max_wait_ms\":0},", 0), 0u) << auth;
+}
+
+TEST(ConfigMerge, CanonicalJsonCoversBudgetWaitKeys) {
+  const Result<Config> defaults = parse(minimal_config());
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  const std::string& text = defaults->defaults.canonical_json;
+  EXPECT_TRUE(contains(text, "\"budget_percent\":20.0")) << text;
+  EXPECT_TRUE(contains(text, "\"min_retries_per_second\":10")) << text;
+  EXPECT_TRUE(contains(text, "\"half_open_max_wait_ms\":30000")) << text;
+  EXPECT_TRUE(contains(text, "\"burst\":0,\"max_wait_ms\":0,")) << text;
+
+  // Each key set to another value gives another text; the same value written as a fraction
+  // gives the same text.
+  const std::vector<std::pair<std::string, json>> changed = {
+      {"/clients/auth/resilience/retry/budget_percent", 25},
+      {"/clients/auth/resilience/retry/min_retries_per_second", 0},
+      {"/clients/auth/resilience/circuit_breaker/half_open_max_wait_ms", 1000},
+      {"/clients/auth/resilience/rate_limit/max_wait_ms", 50},
+  };
+  for (const auto& [pointer, value] : changed) {
+    SCOPED_TRACE(pointer);
+    json document = minimal_config();
+    document[json::json_pointer(pointer)] = value;
+    const Result<Config> config = parse(document);
+    ASSERT_TRUE(config.ok()) << config.status();
+    EXPECT_NE(config->clients.at(0).resilience.canonical_json, text);
+  }
+  json same = minimal_config();
+  same["clients"]["auth"]["resilience"] = {{"retry", {{"budget_percent", 20.0}}},
+                                           {"rate_limit", {{"max_wait_ms", 0.0}}}};
+  const Result<Config> config = parse(same);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->clients.at(0).resilience.canonical_json, text);
 }
 
 TEST(ConfigMerge, RelationErrorNamesLayerThatBrokeIt) {
