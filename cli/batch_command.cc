@@ -20,8 +20,8 @@ constexpr int kMaxConcurrency = 256;
 
 constexpr const char* kBatchHelp = R"(usage: outbound batch FILE|- [--concurrency N]
 
-Runs one operation per line of FILE (or standard input with -) in one process, so the lines
-share the clients' connection pools and circuit breakers. Each line is a JSON object:
+Runs one operation per line of FILE (or standard input with -) in one process, so every line
+uses the same clients. Each line is a JSON object:
   {"op":"auth.issue","client":"auth","args":{"sub":"u1","claims":{"role":"admin"},"ttl":60}}
 "client" may be left out where one client of the kind is configured. Operations: auth.issue
 (sub, claims, ttl), auth.verify (token), check. Blank lines are skipped.
@@ -32,7 +32,8 @@ Prints one JSON result per input line, in input order:
   --concurrency N   lines run at once, 1 to 256 (default 1)
 
 Exit 0 when every line succeeded; otherwise 5 if any line failed for a transient reason,
-else 1 if any failed with an internal error, else 4.
+else 1 if any failed with an internal error, else 4 (an unknown client on a line is a failed
+line, not a usage error).
 )";
 
 struct Line {
@@ -41,7 +42,7 @@ struct Line {
 };
 
 /// Runs one batch line and returns its result document.
-json run_line(const Host& host, const Line& line, Status* failure) {
+json run_line(const Host& host, const Output& output, const Line& line, Status* failure) {
   const auto start = std::chrono::steady_clock::now();
   Result<json> result = Status::internal("the line did not run");
   json document = json::parse(line.text, nullptr, false);
@@ -75,17 +76,17 @@ json run_line(const Host& host, const Line& line, Status* failure) {
   }
   const double elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  json output = {
+  json line_result = {
       {"line", line.number},
       {"ok", result.ok()},
       {"elapsed_ms", static_cast<double>(static_cast<long long>(elapsed_ms * 1000)) / 1000.0}};
   if (result.ok()) {
-    output["result"] = std::move(*result);
+    line_result["result"] = std::move(*result);
   } else {
-    output["error"] = error_json(result.status());
+    line_result["error"] = error_json(output.redacted(result.status()));
     *failure = result.status();
   }
-  return output;
+  return line_result;
 }
 
 /// Exit code for the batch from the failures seen: transient beats internal beats rejected.
@@ -154,7 +155,7 @@ int run_batch(const Invocation& invocation) {
   auto worker = [&] {
     for (std::size_t index = next_to_run++; index < lines.size(); index = next_to_run++) {
       Status failure;
-      json result = run_line(*host, lines[index], &failure);
+      json result = run_line(*host, output, lines[index], &failure);
       std::lock_guard lock(mutex);
       if (!failure.ok()) exit_code = combine(exit_code, failure);
       results[index] = result.dump(-1, ' ', false, json::error_handler_t::replace);

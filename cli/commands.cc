@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include <algorithm>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <iterator>
@@ -105,6 +106,43 @@ int run_and_print(const Invocation& invocation, const Host& host, const std::str
   return kExitOk;
 }
 
+/// Issues a token with the auth client `client` and verifies it, printing both steps.
+void run_auth_demo(const Host& host, const std::string& client, Output& output, json& steps,
+                   const std::function<void(const std::string&, const Status&)>& record_failure) {
+  std::ostream& out = output.out();
+  auto auth = host.auth(client);
+  if (!auth.ok()) {
+    record_failure("auth.issue", auth.status());
+    return;
+  }
+  const json issue_args = {{"sub", "demo-user"}, {"claims", {{"scope", "demo"}}}};
+  auto issued = run_operation(host, "auth.issue", client, issue_args);
+  if (!issued.ok()) {
+    record_failure("auth.issue", issued.status());
+    return;
+  }
+  steps.push_back({{"step", "auth.issue"}, {"ok", true}, {"result", *issued}});
+  if (!output.json()) {
+    out << "auth.issue: client '" << client << "' (" << (*auth)->plugin_name() << " "
+        << (*auth)->plugin_version() << ") signed a token for demo-user with "
+        << (*issued)["algorithm"].get<std::string>();
+    const std::string key_id = (*issued)["key_id"].get<std::string>();
+    if (!key_id.empty()) out << " (key id " << key_id << ")";
+    out << ", expiring " << format_utc((*issued)["expires_at"].get<std::int64_t>()) << ":\n"
+        << (*issued)["token"].get<std::string>() << '\n';
+  }
+  auto verified = run_operation(host, "auth.verify", client, {{"token", (*issued)["token"]}});
+  if (!verified.ok()) {
+    record_failure("auth.verify", verified.status());
+    return;
+  }
+  steps.push_back({{"step", "auth.verify"}, {"ok", true}, {"result", *verified}});
+  if (!output.json()) {
+    out << "auth.verify: the token is valid; its claims:\n"
+        << (*verified)["claims"].dump(2) << '\n';
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<Host> Invocation::open_host(int* exit_code) const {
@@ -117,6 +155,7 @@ std::unique_ptr<Host> Invocation::open_host(int* exit_code) const {
     *exit_code = output->fail(host.status(), internal ? kExitInternal : kExitConfiguration);
     return nullptr;
   }
+  output->set_redactor((*host)->redactor());
   return std::move(*host);
 }
 
@@ -183,7 +222,8 @@ int run_check(const Invocation& invocation) {
     if (!only.empty() && info.id != only) continue;
     found = true;
     auto client = host->client(info.id);
-    Status health = client.ok() ? (*client)->health_check(CallContext{}) : client.status();
+    const Status health = invocation.output->redacted(
+        client.ok() ? (*client)->health_check(CallContext{}) : client.status());
     json entry = {{"id", info.id},
                   {"kind", std::string(client_kind_name(info.kind))},
                   {"plugin", info.plugin_name},
@@ -299,11 +339,17 @@ int run_auth_verify(const Invocation& invocation) {
                                     invocation.command);
   }
   std::string token = arguments.positionals.front();
-  if (token == "-") {
+  const bool from_stdin = token == "-";
+  if (from_stdin) {
     token.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     const auto not_space = [](unsigned char c) { return !std::isspace(c); };
     token.erase(token.begin(), std::find_if(token.begin(), token.end(), not_space));
     token.erase(std::find_if(token.rbegin(), token.rend(), not_space).base(), token.end());
+  }
+  if (token.empty()) {
+    return invocation.output->usage(
+        from_stdin ? "no token on standard input" : "TOKEN is empty; pass the token itself",
+        invocation.command);
   }
   auto host = invocation.open_host(&exit_code);
   if (!host) return exit_code;
@@ -324,50 +370,30 @@ int run_demo(const Invocation& invocation) {
   std::ostream& out = output.out();
   json steps = json::array();
   int result = kExitOk;
-  auto record_failure = [&](const std::string& step, const Status& status) {
+  auto record_failure = [&](const std::string& step, const Status& unredacted) {
+    const Status status = output.redacted(unredacted);
     steps.push_back({{"step", step}, {"ok", false}, {"error", error_json(status)}});
     if (!output.json()) out << step << ": failed: " << status.to_string() << '\n';
     if (result == kExitOk) result = exit_code_for(status);
   };
 
   if (!output.json()) out << "demo: configuration " << host->config_file().string() << '\n';
-  auto auth = host->auth();
-  if (!auth.ok()) {
-    steps.push_back({{"step", "auth"}, {"skipped", auth.status().message()}});
-    if (!output.json()) out << "auth: skipped: " << auth.status().message() << '\n';
-  } else {
-    const std::string client = (*auth)->id();
-    json issue_args = {{"sub", "demo-user"}, {"claims", {{"scope", "demo"}}}};
-    auto issued = run_operation(*host, "auth.issue", client, issue_args);
-    if (!issued.ok()) {
-      record_failure("auth.issue", issued.status());
-    } else {
-      steps.push_back({{"step", "auth.issue"}, {"ok", true}, {"result", *issued}});
-      if (!output.json()) {
-        out << "auth.issue: client '" << client << "' (" << (*auth)->plugin_name() << " "
-            << (*auth)->plugin_version() << ") signed a token for demo-user with "
-            << (*issued)["algorithm"].get<std::string>();
-        const std::string key_id = (*issued)["key_id"].get<std::string>();
-        if (!key_id.empty()) out << " (key id " << key_id << ")";
-        out << ", expiring " << format_utc((*issued)["expires_at"].get<std::int64_t>()) << ":\n"
-            << (*issued)["token"].get<std::string>() << '\n';
-      }
-      auto verified = run_operation(*host, "auth.verify", client, {{"token", (*issued)["token"]}});
-      if (!verified.ok()) {
-        record_failure("auth.verify", verified.status());
-      } else {
-        steps.push_back({{"step", "auth.verify"}, {"ok", true}, {"result", *verified}});
-        if (!output.json()) {
-          out << "auth.verify: the token is valid; its claims:\n"
-              << (*verified)["claims"].dump(2) << '\n';
-        }
-      }
-    }
+  std::vector<std::string> auth_clients;
+  for (const ClientInfo& info : host->clients()) {
+    if (info.kind == ClientKind::kAuth) auth_clients.push_back(info.id);
+  }
+  if (auth_clients.empty()) {
+    const Status missing = host->auth().status();
+    steps.push_back({{"step", "auth"}, {"skipped", missing.message()}});
+    if (!output.json()) out << "auth: skipped: " << missing.message() << '\n';
+  }
+  for (const std::string& client : auth_clients) {
+    run_auth_demo(*host, client, output, steps, record_failure);
   }
   for (const char* kind : {"payment", "mail"}) {
-    Status missing =
+    const Status missing =
         std::string(kind) == "payment" ? host->payments().status() : host->mail().status();
-    if (!missing.ok()) {
+    if (missing.reason() == "no_client_configured") {
       steps.push_back({{"step", kind}, {"skipped", missing.message()}});
       if (!output.json()) out << kind << ": skipped: " << missing.message() << '\n';
     }

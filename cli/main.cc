@@ -1,7 +1,9 @@
 // The `outbound` command: a thin front end over outbound::Host, the same API applications use.
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -132,7 +134,25 @@ int run(const std::vector<std::string>& arguments) {
   invocation.log_level = options.log_level;
   invocation.output = &output;
 
+  if (options.log_level) {
+    static const char* const kLevels[] = {"trace", "debug",    "info", "warn",
+                                          "error", "critical", "off"};
+    if (std::find(std::begin(kLevels), std::end(kLevels), *options.log_level) ==
+        std::end(kLevels)) {
+      return output.usage("--log-level '" + *options.log_level +
+                              "' is not a level; use trace, debug, info, warn, error, critical "
+                              "or off",
+                          "");
+    }
+  }
+
   const std::string& first = options.rest.front();
+  if (first.size() > 1 && first[0] == '-') {
+    return output.usage("unknown option '" + first +
+                            "'; global options: --config FILE, --log-level LEVEL, --json, "
+                            "--version, --help",
+                        "");
+  }
   if (auto one = kOneWord.find(first); one != kOneWord.end()) {
     invocation.command = first;
     invocation.arguments.assign(options.rest.begin() + 1, options.rest.end());

@@ -49,7 +49,18 @@ nlohmann::json error_json(const Status& status) {
   return error;
 }
 
-int Output::fail(const Status& status, int exit_code) {
+Status Output::redacted(const Status& status) const {
+  if (!redactor_) return status;
+  Status copy(status.code(), redactor_(status.message()));
+  copy.set_retryable(status.retryable());
+  copy.set_reason(status.reason());
+  copy.set_provider(status.provider());
+  if (status.retry_after()) copy.set_retry_after(*status.retry_after());
+  return copy;
+}
+
+int Output::fail(const Status& unredacted, int exit_code) {
+  const Status status = redacted(unredacted);
   if (json_) {
     out_ << nlohmann::json{{"error", error_json(status)}}.dump(
                 -1, ' ', false, nlohmann::json::error_handler_t::replace)

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -42,8 +44,17 @@ class Output {
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
 
-  /// Prints `status` as an error and returns `exit_code`.
+  /// Prints `status` as an error, with its message redacted, and returns `exit_code`.
   int fail(const Status& status, int exit_code);
+
+  /// Sets the function that masks secrets in error messages; the host's, once it is open.
+  /// A plugin may quote a credential in a message, and errors go to the terminal unlogged.
+  void set_redactor(std::function<std::string(std::string_view)> redactor) {
+    redactor_ = std::move(redactor);
+  }
+
+  /// Returns `status` with its message passed through the redactor.
+  Status redacted(const Status& status) const;
 
   /// Prints a usage error with a pointer to `--help`, and returns kExitUsage.
   int usage(const std::string& message, const std::string& command);
@@ -55,6 +66,7 @@ class Output {
   std::ostream& out_;
   std::ostream& err_;
   bool json_;
+  std::function<std::string(std::string_view)> redactor_;
 };
 
 }  // namespace outbound::cli

@@ -149,16 +149,18 @@ Result<std::shared_ptr<ExternalClient>> Host::State::find(std::string_view id,
   if (id.empty()) {
     std::shared_ptr<ExternalClient> only;
     std::string ids;
+    int count = 0;
     for (const auto& client : set->clients) {
       if (client->kind() != kind) continue;
       ids += ids.empty() ? "" : ", ";
       ids += client->id();
-      if (only) {
-        return Status::invalid_argument("several " + kind_name + " clients are configured (" + ids +
-                                        "...); choose one with --client ID")
-            .set_reason("ambiguous_client");
-      }
       only = client;
+      ++count;
+    }
+    if (count > 1) {
+      return Status::invalid_argument("several " + kind_name + " clients are configured (" + ids +
+                                      "); choose one with --client ID")
+          .set_reason("ambiguous_client");
     }
     if (!only) {
       return Status::not_found("no " + kind_name + " client is configured in " +
@@ -223,7 +225,15 @@ Result<std::unique_ptr<Host>> Host::open(HostOptions options) {
     // Returned to the caller, who reports it; a log line at error would say it twice.
     state->host_log->debug("cannot open {}: {}", state->options.config_file.string(),
                            built.status().message());
-    return built.status();
+    // A plugin's message may quote a credential, and the caller shows it unlogged.
+    const Status& failed = built.status();
+    Status status(failed.code(), state->logs->masker()->mask(failed.message()));
+    status.set_retryable(failed.retryable());
+    status.set_reason(failed.reason());
+    if (status.code() != StatusCode::kInternal && status.reason().empty()) {
+      status.set_reason("configuration");
+    }
+    return status;
   }
   state->clients = std::move(*built);
   return std::unique_ptr<Host>(new Host(std::move(state)));
@@ -246,7 +256,7 @@ Status Host::reload() {
   auto built = state_->build(state_->options.config_file);
   if (!built.ok()) {
     state_->host_log->warn("reload failed, keeping the previous clients: {}",
-                            built.status().message());
+                           built.status().message());
     return built.status();
   }
   std::shared_ptr<const ClientSet> previous;
@@ -290,6 +300,13 @@ std::shared_ptr<spdlog::logger> Host::logger(const std::string& name) const {
 }
 
 void Host::mask(std::string_view value) const { state_->logs->masker()->add(value); }
+
+std::string Host::redact(std::string_view text) const { return state_->logs->masker()->mask(text); }
+
+std::function<std::string(std::string_view)> Host::redactor() const {
+  std::shared_ptr<const logging::Masker> masker = state_->logs->masker();
+  return [masker](std::string_view text) { return masker->mask(text); };
+}
 
 const std::filesystem::path& Host::config_file() const { return state_->options.config_file; }
 

@@ -100,7 +100,9 @@ class LoadRun {
 };
 
 void LoadRun::reject(StatusCode code, std::string message) {
-  logger_.error("{}", message);
+  // The caller receives every problem in the returned status and reports it, so a log line
+  // at error would print each problem twice.
+  logger_.debug("{}", message);
   problems_.push_back({code, std::move(message)});
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,14 @@ class Host {
 
   /// Returns the host's logger called `name`; its lines are masked like every other.
   std::shared_ptr<spdlog::logger> logger(const std::string& name) const;
+
+  /// Returns `text` with every known secret and credential shape replaced by `[REDACTED]`,
+  /// as log lines are. Applications pass error messages through it before showing them,
+  /// because a plugin may quote a credential in a message.
+  std::string redact(std::string_view text) const;
+
+  /// Returns a function that does what redact() does and stays valid after the host is gone.
+  std::function<std::string(std::string_view)> redactor() const;
 
   /// Registers a value to be masked in every log line from now on (a token the application
   /// handles, say). Values shorter than four characters are not masked.

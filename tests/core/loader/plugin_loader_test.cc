@@ -335,7 +335,7 @@ TEST(PluginLoader, LogsLoadAndRejection) {
                       fixture_file("good", "good.so").string()),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("error " + fixture_file("wrong_major", "wrong_major.so").string()),
+  EXPECT_NE(text.find("debug " + fixture_file("wrong_major", "wrong_major.so").string()),
             std::string::npos)
       << text;
 }
