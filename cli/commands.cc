@@ -233,10 +233,6 @@ int run_check(const Invocation& invocation) {
       entry["error"] = error_json(health);
       if (result == kExitOk) result = exit_code_for(health);
     }
-    if (!invocation.output->json()) {
-      invocation.output->out() << info.id << "  " << info.plugin_name << " " << info.plugin_version
-                               << "  " << (health.ok() ? "ok" : health.to_string()) << '\n';
-    }
     clients.push_back(std::move(entry));
   }
   if (!only.empty() && !found) {
@@ -245,6 +241,28 @@ int run_check(const Invocation& invocation) {
   }
   if (invocation.output->json()) {
     invocation.output->print_json({{"healthy", result == kExitOk}, {"clients", clients}});
+    return result;
+  }
+  std::size_t id_width = 2;
+  std::size_t plugin_width = 6;
+  for (const auto& client : clients) {
+    id_width = std::max(id_width, client["id"].get_ref<const std::string&>().size());
+    plugin_width =
+        std::max(plugin_width, client["plugin"].get_ref<const std::string&>().size() +
+                                   client["version"].get_ref<const std::string&>().size() + 1);
+  }
+  std::ostream& out = invocation.output->out();
+  for (const auto& client : clients) {
+    const std::string plugin =
+        client["plugin"].get<std::string>() + " " + client["version"].get<std::string>();
+    out << std::left << std::setw(static_cast<int>(id_width) + 2) << client["id"].get<std::string>()
+        << std::setw(static_cast<int>(plugin_width) + 2) << plugin;
+    if (client["healthy"].get<bool>()) {
+      out << "ok\n";
+    } else {
+      out << client["error"]["code"].get<std::string>() << ": "
+          << client["error"]["message"].get<std::string>() << '\n';
+    }
   }
   return result;
 }

@@ -8,7 +8,8 @@ build_dir="${OUTBOUND_BUILD_DIR:-$root/build}"
 
 if [ ! -x "$build_dir/outbound" ] || [ ! -f "$build_dir/plugins/jwt_auth.so" ] ||
    [ ! -s "$root/.local/keys/demo-es256.key.pem" ]; then
-  "$root/scripts/setup.sh"
+  # Setup's progress goes to stderr, so stdout carries only the demo's own output.
+  "$root/scripts/setup.sh" >&2
 fi
 
 # PIDs of the peers this script started; each is stopped by its own PID on exit.

@@ -3,8 +3,11 @@
 # peers), creates the demo's keys, then configures and builds the project (Release, Ninja).
 # Safe to run again: it installs only what is missing and rebuilds only what changed.
 #
-#   scripts/setup.sh            build as configured before (warnings are not errors)
-#   scripts/setup.sh --werror   build with warnings as errors (what scripts/test.sh uses)
+#   scripts/setup.sh               build with warnings as errors, as the tests and CI do
+#   scripts/setup.sh --no-werror   build with warnings left as warnings (another compiler)
+#
+# The demo and the tests share one build folder with the same flags, so running one after the
+# other rebuilds nothing.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,11 +15,11 @@ build_dir="${OUTBOUND_BUILD_DIR:-$root/build}"
 peers_dir="$root/.peers"
 keys_dir="$root/.local/keys"
 
-cmake_flags=()
+werror=ON
 for argument in "$@"; do
   case "$argument" in
-    --werror) cmake_flags+=(-DOUTBOUND_WERROR=ON) ;;
-    *) echo "setup.sh: unknown argument '$argument'; the only option is --werror" >&2; exit 2 ;;
+    --no-werror) werror=OFF ;;
+    *) echo "setup.sh: unknown argument '$argument'; the only option is --no-werror" >&2; exit 2 ;;
   esac
 done
 
@@ -76,6 +79,7 @@ if [ ! -s "$keys_dir/demo-es256.key.pem" ]; then
     -out "$keys_dir/demo-es256.key.pem")
 fi
 
-cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${cmake_flags[@]}" >/dev/null
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOUTBOUND_WERROR="$werror" \
+  >/dev/null
 cmake --build "$build_dir"
 echo "setup: built $build_dir/outbound"

@@ -363,6 +363,43 @@ TEST(CliSecrets, CanariesNeverAppearAtTraceLevel) {
   EXPECT_EQ(runs[7].exit_code, 0) << describe(runs[7]);
 }
 
+TEST(CliSecrets, PluginErrorsAreMasked) {
+  TempDir dir;
+  const std::string canary = "canary-plugin-6e1c0a9d3f5b7e2c";
+  const std::map<std::string, std::string> env = {{"OUTBOUND_TEST_CANARY", canary}};
+  const json settings = {{"api_key", "${env:OUTBOUND_TEST_CANARY}"}};
+  const fs::path config =
+      write_config(dir, OUTBOUND_LEAKY_PLUGIN_DIR, "leaky-auth", settings);
+  json throwing = settings;
+  throwing["throw_in_create"] = true;
+  const fs::path throwing_config =
+      write_config(dir, OUTBOUND_LEAKY_PLUGIN_DIR, "leaky-auth", throwing, "throwing.json");
+  const std::string batch = R"({"op":"auth.issue","args":{"sub":"x"}})" "\n"
+                            R"({"op":"auth.verify","args":{"token":"a.b.c"}})" "\n"
+                            R"({"op":"check"})" "\n";
+
+  const std::vector<ProcessResult> runs = {
+      run_cli({"--config", config.string(), "auth", "issue", "--sub", "x"}, env),
+      run_cli({"--config", config.string(), "--json", "auth", "issue", "--sub", "x"}, env),
+      run_cli({"--config", config.string(), "auth", "verify", "a.b.c"}, env),
+      run_cli({"--config", config.string(), "check"}, env),
+      run_cli({"--config", config.string(), "--json", "check"}, env),
+      run_cli({"--config", config.string(), "demo"}, env),
+      run_cli({"--config", config.string(), "batch", "-"}, env, batch),
+      run_cli({"--config", throwing_config.string(), "config", "check"}, env),
+      run_cli({"--config", throwing_config.string(), "--json", "plugins"}, env),
+  };
+
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    SCOPED_TRACE("run " + std::to_string(i));
+    EXPECT_NE(runs[i].exit_code, 0) << describe(runs[i]);
+    EXPECT_EQ(runs[i].out.find(canary), std::string::npos) << runs[i].out;
+    EXPECT_EQ(runs[i].err.find(canary), std::string::npos) << runs[i].err;
+    EXPECT_NE((runs[i].out + runs[i].err).find("[REDACTED]"), std::string::npos)
+        << describe(runs[i]);
+  }
+}
+
 TEST(CliConfig, CheckReportsValidConfiguration) {
   TempDir dir;
   const fs::path config = write_config(dir, OUTBOUND_PLUGIN_DIR, "jwt-auth", hs256_settings());
