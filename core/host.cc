@@ -1,5 +1,6 @@
 #include "outbound/host.h"
 
+#include <map>
 #include <mutex>
 #include <utility>
 
@@ -8,9 +9,33 @@
 #include "hosted_clients.h"
 #include "loader/plugin_loader.h"
 #include "logging/logging.h"
+#include "resilience/pipeline.h"
 
 namespace outbound {
 namespace {
+
+/// The resilience pipeline of one client and what it was built for. A reload reuses it when
+/// nothing here changed, so the client's breaker keeps its state.
+struct PipelineEntry {
+  std::string plugin;
+  std::string settings_json;
+  std::map<std::string, Secret> secrets;
+  std::string resilience_json;
+  std::shared_ptr<resilience::Pipeline> pipeline;
+
+  bool same_client(const config::ClientConfig& client) const {
+    if (plugin != client.plugin || settings_json != client.settings_json ||
+        resilience_json != client.resilience.canonical_json ||
+        secrets.size() != client.secrets.size()) {
+      return false;
+    }
+    for (const auto& [pointer, secret] : client.secrets) {
+      auto found = secrets.find(pointer);
+      if (found == secrets.end() || !found->second.equals(secret)) return false;
+    }
+    return true;
+  }
+};
 
 /// One loaded configuration: the plugins it needed and the clients made from them.
 struct ClientSet {
@@ -20,6 +45,8 @@ struct ClientSet {
   /// Released, not closed, when the set is replaced: a call that still holds a client
   /// finishes on it, and the plugin's destroy runs when the last holder lets go.
   std::vector<std::shared_ptr<ExternalClient>> clients;
+  /// By client id.
+  std::map<std::string, std::shared_ptr<const PipelineEntry>> pipelines;
 };
 
 }  // namespace
@@ -41,6 +68,8 @@ struct Host::State {
   }
 
   Result<std::shared_ptr<const ClientSet>> build(const std::filesystem::path& file);
+  /// Returns the current pipeline of `client` when the client did not change, else null.
+  std::shared_ptr<const PipelineEntry> reuse_pipeline(const config::ClientConfig& client) const;
   Result<std::shared_ptr<ExternalClient>> find(std::string_view id, ClientKind kind) const;
 };
 
@@ -124,7 +153,24 @@ Result<std::shared_ptr<const ClientSet>> Host::State::build(const std::filesyste
                 "/settings: " + made.status().message() + "\n";
       continue;
     }
-    CallPolicy policy{client.resilience, clock, logs->logger("client." + client.id), metrics};
+    auto client_log = logs->logger("client." + client.id);
+    std::shared_ptr<const PipelineEntry> entry = reuse_pipeline(client);
+    if (!entry) {
+      auto fresh = std::make_shared<PipelineEntry>();
+      fresh->plugin = client.plugin;
+      fresh->settings_json = client.settings_json;
+      for (const auto& [pointer, secret] : client.secrets) {
+        fresh->secrets.emplace(pointer, secret.clone());
+      }
+      fresh->resilience_json = client.resilience.canonical_json;
+      fresh->pipeline = std::make_shared<resilience::Pipeline>(client.id, client.resilience, clock,
+                                                               client_log, metrics);
+      entry = std::move(fresh);
+    } else {
+      host_log->info("client '{}' is unchanged; it keeps its circuit breaker state", client.id);
+    }
+    set->pipelines[client.id] = entry;
+    CallPolicy policy{client.resilience, clock, client_log, metrics, entry->pipeline};
     std::shared_ptr<ExternalClient> hosted = wrap_client(std::move(*made), std::move(policy));
     if (!hosted) {
       return Status::internal("plugin '" + plugin->description().name +
@@ -140,6 +186,15 @@ Result<std::shared_ptr<const ClientSet>> Host::State::build(const std::filesyste
     return Status::invalid_argument(std::move(errors)).set_reason("configuration");
   }
   return std::shared_ptr<const ClientSet>(std::move(set));
+}
+
+std::shared_ptr<const PipelineEntry> Host::State::reuse_pipeline(
+    const config::ClientConfig& client) const {
+  std::shared_ptr<const ClientSet> current = snapshot();
+  if (!current) return nullptr;
+  auto found = current->pipelines.find(client.id);
+  if (found == current->pipelines.end() || !found->second->same_client(client)) return nullptr;
+  return found->second;
 }
 
 Result<std::shared_ptr<ExternalClient>> Host::State::find(std::string_view id,

@@ -33,7 +33,7 @@ class PolicyRunner {
                     Status::deadline_exceeded(std::string(operation) + " on client '" + info_.id +
                                               "' was called after its deadline had passed"));
     }
-    auto result = call(context);
+    auto result = policy_.pipeline->run(operation, context, call);
     if constexpr (std::is_same_v<decltype(result), Status>) {
       return finish(operation, context, start, std::move(result));
     } else {

@@ -122,6 +122,48 @@ TEST(HostCalls, DeadlineInThePastFailsBeforeThePlugin) {
   EXPECT_EQ(issued.status().code(), StatusCode::kDeadlineExceeded);
 }
 
+/// A client whose health check always fails, with a breaker that opens after two failures.
+void write_failing_config(const fs::path& file, int open_ms) {
+  json resilience = {
+      {"retry", {{"max_retries", 0}}},
+      {"circuit_breaker",
+       {{"minimum_calls", 2}, {"window", {{"type", "count"}, {"size", 2}}}, {"open_ms", open_ms}}}};
+  json config = {{"plugin_dirs", {OUTBOUND_LEAKY_PLUGIN_DIR}},
+                 {"clients",
+                  {{"auth",
+                    {{"plugin", "leaky-auth"},
+                     {"settings", {{"api_key", "not-a-real-key"}}},
+                     {"resilience", resilience}}}}}};
+  testing::write_file(file, config.dump());
+}
+
+Status health(const Host& host) {
+  auto client = host.client("auth");
+  if (!client.ok()) return client.status();
+  return (*client)->health_check(CallContext{});
+}
+
+TEST(HostReload, UnchangedClientKeepsBreakerState) {
+  TempDir dir;
+  const fs::path config = dir / "config.json";
+  write_failing_config(config, 60000);
+  auto host = Host::open(quiet_options(config));
+  ASSERT_TRUE(host.ok()) << host.status();
+  EXPECT_EQ(health(**host).reason(), "");
+  EXPECT_EQ(health(**host).reason(), "");
+  ASSERT_EQ(health(**host).reason(), "circuit_open");
+
+  ASSERT_TRUE((*host)->reload().ok());
+  const Status after_same = health(**host);
+  write_failing_config(config, 30000);
+  ASSERT_TRUE((*host)->reload().ok());
+  const Status after_change = health(**host);
+
+  EXPECT_EQ(after_same.reason(), "circuit_open");
+  EXPECT_EQ(after_change.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(after_change.reason(), "");
+}
+
 TEST(HostLogging, SecretsFromConfigAreMasked) {
   TempDir dir;
   const std::string canary = "host-canary-5d1f0e2a9b7c";
