@@ -37,7 +37,8 @@ Result<PkeyPtr> parse_public_pem(const std::string& pem);
 Result<MacCtxPtr> keyed_hmac_sha256(const std::string& secret);
 
 /// Converts an ECDSA P-256 signature in JWS form (r || s, 32 bytes each) to DER with OpenSSL's
-/// ECDSA_SIG, as outbound::jwt does. Returns kInvalidArgument for another length.
+/// ECDSA_SIG, independently of outbound::jwt's converter. Returns kInvalidArgument for another
+/// length.
 Result<std::string> ecdsa_p256_jose_to_der(const std::string& jose);
 
 }  // namespace outbound::bench

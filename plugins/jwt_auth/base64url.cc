@@ -20,8 +20,6 @@ constexpr std::array<std::uint8_t, 256> make_decode_table() {
 
 constexpr std::array<std::uint8_t, 256> kDecodeTable = make_decode_table();
 
-std::uint8_t sextet(char c) { return kDecodeTable[static_cast<unsigned char>(c)]; }
-
 }  // namespace
 
 std::string base64url_encode(std::string_view data) {
@@ -54,43 +52,53 @@ void base64url_append(std::string_view data, std::string& out) {
   }
 }
 
-std::optional<std::string> base64url_decode(std::string_view text) {
+std::size_t base64url_decoded_size(std::size_t text_size) {
+  const std::size_t rest = text_size % 4;
+  return text_size / 4 * 3 + (rest == 0 ? 0 : rest - 1);
+}
+
+bool base64url_decode_to(std::string_view text, char* out) {
   // One leftover character would carry 6 bits, less than a byte: no encoder produces it.
-  if (text.size() % 4 == 1) return std::nullopt;
+  if (text.size() % 4 == 1) return false;
 
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 2);
-  std::size_t i = 0;
-  for (; i + 4 <= text.size(); i += 4) {
-    const std::uint8_t a = sextet(text[i]);
-    const std::uint8_t b = sextet(text[i + 1]);
-    const std::uint8_t c = sextet(text[i + 2]);
-    const std::uint8_t d = sextet(text[i + 3]);
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  const unsigned char* const whole_groups_end = in + text.size() / 4 * 4;
+  for (; in != whole_groups_end; in += 4, out += 3) {
+    const std::uint32_t a = kDecodeTable[in[0]];
+    const std::uint32_t b = kDecodeTable[in[1]];
+    const std::uint32_t c = kDecodeTable[in[2]];
+    const std::uint32_t d = kDecodeTable[in[3]];
     // Valid sextets are below 64, so a set bit 6 or 7 means one of them was kInvalid.
-    if (((a | b | c | d) & 0xc0) != 0) return std::nullopt;
+    if (((a | b | c | d) & 0xc0) != 0) return false;
     const std::uint32_t group = (a << 18) | (b << 12) | (c << 6) | d;
-    out += static_cast<char>((group >> 16) & 0xff);
-    out += static_cast<char>((group >> 8) & 0xff);
-    out += static_cast<char>(group & 0xff);
+    out[0] = static_cast<char>((group >> 16) & 0xff);
+    out[1] = static_cast<char>((group >> 8) & 0xff);
+    out[2] = static_cast<char>(group & 0xff);
   }
 
-  const std::size_t rest = text.size() - i;
+  const std::size_t rest = text.size() % 4;
   if (rest == 2) {
-    const std::uint8_t a = sextet(text[i]);
-    const std::uint8_t b = sextet(text[i + 1]);
+    const std::uint8_t a = kDecodeTable[in[0]];
+    const std::uint8_t b = kDecodeTable[in[1]];
     // The low 4 bits of the last character fall outside the one decoded byte and must be zero.
-    if (a == kInvalid || b == kInvalid || (b & 0x0f) != 0) return std::nullopt;
-    out += static_cast<char>((a << 2) | (b >> 4));
+    if (a == kInvalid || b == kInvalid || (b & 0x0f) != 0) return false;
+    out[0] = static_cast<char>((a << 2) | (b >> 4));
   } else if (rest == 3) {
-    const std::uint8_t a = sextet(text[i]);
-    const std::uint8_t b = sextet(text[i + 1]);
-    const std::uint8_t c = sextet(text[i + 2]);
+    const std::uint8_t a = kDecodeTable[in[0]];
+    const std::uint8_t b = kDecodeTable[in[1]];
+    const std::uint8_t c = kDecodeTable[in[2]];
     // The low 2 bits of the last character fall outside the two decoded bytes.
-    if (a == kInvalid || b == kInvalid || c == kInvalid || (c & 0x03) != 0) return std::nullopt;
+    if (a == kInvalid || b == kInvalid || c == kInvalid || (c & 0x03) != 0) return false;
     const std::uint32_t group = (a << 18) | (b << 12) | (c << 6);
-    out += static_cast<char>((group >> 16) & 0xff);
-    out += static_cast<char>((group >> 8) & 0xff);
+    out[0] = static_cast<char>((group >> 16) & 0xff);
+    out[1] = static_cast<char>((group >> 8) & 0xff);
   }
+  return true;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string out(base64url_decoded_size(text.size()), '\0');
+  if (!base64url_decode_to(text, out.data())) return std::nullopt;
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,5 +17,15 @@ void base64url_append(std::string_view data, std::string& out);
 /// text may contain only A-Z, a-z, 0-9, '-' and '_', without padding or whitespace. Its length
 /// must not be 1 modulo 4, and the unused trailing bits must be zero. Returns nullopt otherwise.
 std::optional<std::string> base64url_decode(std::string_view text);
+
+/// Returns how many bytes base64url text of `text_size` characters decodes to: 3 for every 4
+/// characters, and 1 or 2 for a final group of 2 or 3. A size that is 1 modulo 4 is invalid
+/// and gives the size of the text without its last character.
+std::size_t base64url_decoded_size(std::size_t text_size);
+
+/// Decodes strict base64url, with the rules of base64url_decode(), into `out`, which must have
+/// room for base64url_decoded_size(text.size()) bytes. Returns false for text that is not
+/// strict base64url, and then `out` holds unspecified bytes.
+bool base64url_decode_to(std::string_view text, char* out);
 
 }  // namespace outbound::jwt

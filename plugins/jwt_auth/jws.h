@@ -4,8 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
+#include "jwt_auth/jws_header.h"
 #include "jwt_auth/key.h"
 #include "jwt_auth/key_set.h"
 #include "outbound/status.h"
@@ -20,9 +19,9 @@ struct DecodedJws {
   /// The first two segments and the dot between them, which the signature covers. It points
   /// into the token given to decode_compact().
   std::string_view signing_input;
-  /// The protected header exactly as decoded, and parsed.
+  /// The protected header exactly as decoded, and what verification reads from it.
   std::string header_json;
-  nlohmann::json header;
+  JwsHeader header;
   /// The payload exactly as decoded; it is not parsed here.
   std::string payload;
   std::string signature;
@@ -30,27 +29,31 @@ struct DecodedJws {
 
 /// Splits and decodes a compact JWS. Rejects, with reason malformed, a token longer than
 /// `max_token_bytes`, anything but three segments separated by two dots, an empty header or
-/// payload segment, a segment that is not strict base64url, and a header that is not a JSON
-/// object. An empty signature segment is decoded as an empty signature.
+/// payload segment, a segment that is not strict base64url, and a header that parse_jws_header()
+/// rejects. An empty signature segment is decoded as an empty signature.
 Result<DecodedJws> decode_compact(std::string_view token, std::size_t max_token_bytes);
 
 /// VerifiedJws is a compact JWS whose signature was verified, with its payload unparsed.
 struct VerifiedJws {
   std::string header_json;
-  nlohmann::json header;
+  JwsHeader header;
   std::string payload;
   /// The key that verified the signature; it stays valid as long as the KeySet.
   const Key* key = nullptr;
 };
 
 /// Verifies a compact JWS, in this order: structure (decode_compact), header policy, key
-/// selection, signature (an empty one is bad_signature). The header policy rejects `none` in any casing and an `alg` that no
-/// key is bound to (reason algorithm_not_allowed). It rejects any `crit` header, because no
-/// JWS extension is supported here: reason unsupported_critical, or malformed when `crit` is
-/// not a non-empty array of strings. A `kid` must be a string. Key-carrying headers (`jwk`,
-/// `jku`, `x5u`, `x5c`) are ignored, because keys come from the configuration only.
+/// selection, signature (an empty one is bad_signature). The header policy rejects `none` in
+/// any casing and an `alg` that no key is bound to (reason algorithm_not_allowed). It rejects
+/// any `crit` header (see check_critical). A `kid` must be a string. Key-carrying headers
+/// (`jwk`, `jku`, `x5u`, `x5c`) are ignored, because keys come from the configuration only.
 Result<VerifiedJws> verify_compact(const KeySet& keys, std::string_view token,
                                    std::size_t max_token_bytes);
+
+/// Does what verify_compact() does, into `verified`, whose members are unspecified after a
+/// rejection. It saves moving the result on the verification path.
+Status verify_compact_into(const KeySet& keys, std::string_view token, std::size_t max_token_bytes,
+                           VerifiedJws& verified);
 
 /// Signs `payload` under the protected header `header_json` with `key` and returns the
 /// compact serialisation. Both are encoded byte for byte, without reformatting.

@@ -3,7 +3,6 @@
 #include <utility>
 
 #include <openssl/bio.h>
-#include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -132,6 +131,7 @@ Result<std::shared_ptr<const KeyMaterial>> make_asymmetric_material(Algorithm al
   material->pkey = std::move(pkey);
   material->has_private_key = has_private_key;
   material->digest = std::move(digest).value();
+  if (Status prepared = prepare_contexts(algorithm, *material); !prepared.ok()) return prepared;
   return std::shared_ptr<const KeyMaterial>(std::move(material));
 }
 
@@ -162,20 +162,7 @@ Result<Key> Key::from_hmac_secret(Algorithm algorithm, std::string_view secret,
 
   auto material = std::make_shared<KeyMaterial>();
   material->secret = Secret::copy_of(secret);
-  EvpMacPtr mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
-  if (mac) material->hmac_template.reset(EVP_MAC_CTX_new(mac.get()));
-  if (!material->hmac_template) {
-    return Status::internal("cannot create an HMAC context: " +
-                            take_openssl_error("EVP_MAC_CTX_new failed"));
-  }
-  char* digest = const_cast<char*>(digest_name(algorithm));
-  const OSSL_PARAM parameters[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_END};
-  if (EVP_MAC_init(material->hmac_template.get(),
-                   reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
-                   parameters) != 1) {
-    return Status::internal("cannot initialise HMAC: " + take_openssl_error("EVP_MAC_init failed"));
-  }
+  if (Status prepared = prepare_contexts(algorithm, *material); !prepared.ok()) return prepared;
   return Key(algorithm, std::move(material), std::move(key_id));
 }
 

@@ -65,6 +65,41 @@ TEST(Base64Url, RejectsNonStrictText) {
   }
 }
 
+TEST(Base64Url, DecodedSizeFollowsTheTextSize) {
+  const struct {
+    std::size_t text;
+    std::size_t decoded;
+  } cases[] = {{0, 0}, {2, 1}, {3, 2}, {4, 3}, {6, 4}, {7, 5}, {8, 6}, {43, 32}, {342, 256}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    EXPECT_EQ(base64url_decoded_size(c.text), c.decoded);
+  }
+}
+
+TEST(Base64Url, DecodeToWritesExactlyTheDecodedSize) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(255 - i);
+  for (std::size_t length = 0; length <= 40; ++length) {
+    SCOPED_TRACE(length);
+    const std::string encoded = base64url_encode(bytes.substr(0, length));
+    const std::size_t size = base64url_decoded_size(encoded.size());
+    ASSERT_EQ(size, length);
+    // Guard bytes after the output must stay untouched.
+    std::string out(size + 4, '#');
+    ASSERT_TRUE(base64url_decode_to(encoded, out.data()));
+    EXPECT_EQ(out.substr(0, size), bytes.substr(0, length));
+    EXPECT_EQ(out.substr(size), "####");
+  }
+}
+
+TEST(Base64Url, DecodeToRejectsNonStrictText) {
+  char out[16];
+  for (const char* text : {"Zm9vY", "Zh", "Zm9", "Zm9v=", "Zm+v", "Zm9v\n"}) {
+    SCOPED_TRACE(text);
+    EXPECT_FALSE(base64url_decode_to(text, out));
+  }
+}
+
 TEST(Base64Url, RejectsEmbeddedNul) {
   EXPECT_FALSE(base64url_decode(std::string("Zm\0v", 4)).has_value());
 }
