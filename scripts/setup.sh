@@ -33,7 +33,7 @@ packages=(
   libboost-dev libboost-filesystem-dev libpoco-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libjwt-dev libcpp-jwt-dev
-  python3 python3-aiosmtpd python3-jwt redis-server openssl curl
+  python3 python3-aiosmtpd python3-jwt redis-server openssl curl locales
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
@@ -77,6 +77,15 @@ if [ ! -s "$keys_dir/demo-es256.key.pem" ]; then
   chmod 700 "$keys_dir"
   (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
     -out "$keys_dir/demo-es256.key.pem")
+fi
+
+# A locale with a decimal comma for the tests, built into the project's folder so that the
+# system's locale configuration is left alone; CTest passes it to the tests as LOCPATH.
+locale_dir="$root/.local/locale"
+if [ ! -d "$locale_dir/de_DE.UTF-8" ]; then
+  mkdir -p "$locale_dir"
+  # localedef exits non-zero on mere warnings; what matters is that the locale was written.
+  localedef -i de_DE -f UTF-8 "$locale_dir/de_DE.UTF-8" || [ -d "$locale_dir/de_DE.UTF-8" ]
 fi
 
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOUTBOUND_WERROR="$werror" \
