@@ -2,15 +2,18 @@
 # Builds bench_jwt_verify (Release) and measures JWT verification on one pinned CPU. Each round
 # runs outbound::jwt, libjwt, cpp-jwt and the in-process primitives, then `openssl speed` for the
 # same primitives. After the rounds, the phase breakdown runs once. The script then prints the
-# tables of docs/benchmarks.md. It takes about 7 minutes with the defaults.
+# tables of docs/benchmarks.md. It takes about 6 minutes with the defaults.
 #
 #   scripts/bench.sh [--rounds N] [--cpu N] [--min-time SECONDS] [--out DIR] [--skip-phases]
+#                    [--wait-load LOAD]
 #
 #   --rounds N        rounds of the comparison (default 3)
 #   --cpu N           the CPU that taskset pins every run to (default 1)
 #   --min-time S      Google Benchmark's minimum time per benchmark, in seconds (default 2)
 #   --out DIR         where the raw results go (default: a new folder from mktemp -d)
 #   --skip-phases     leave out the Phase/ and Candidate/ breakdown
+#   --wait-load LOAD  before measuring, poll the 1-minute load average every 30 s until it is
+#                     below LOAD, for at most 10 minutes, then measure anyway with a warning
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +24,7 @@ min_time=2
 out_dir=""
 phases=1
 openssl_seconds=3
+wait_load=""
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,12 +33,19 @@ while [ $# -gt 0 ]; do
     --min-time) min_time="$2"; shift 2 ;;
     --out) out_dir="$2"; shift 2 ;;
     --skip-phases) phases=0; shift ;;
+    --wait-load) wait_load="$2"; shift 2 ;;
     *)
       echo "bench.sh: unknown argument '$1'; see the options at the top of $0" >&2
       exit 2
       ;;
   esac
 done
+case "$wait_load" in
+  *[!0-9.]*)
+    echo "bench.sh: --wait-load takes a load average such as 1.0, not '$wait_load'" >&2
+    exit 2
+    ;;
+esac
 if [ -z "$out_dir" ]; then out_dir=$(mktemp -d "${TMPDIR:-/tmp}/outbound-bench.XXXXXX"); fi
 mkdir -p "$out_dir"
 
@@ -54,6 +65,20 @@ if [ ! -x "$bench" ]; then
   exit 1
 fi
 pinned=(taskset -c "$cpu")
+
+# Other work on the machine slows the benchmark unevenly, so a recorded run waits for quiet.
+if [ -n "$wait_load" ]; then
+  for attempt in $(seq 1 20); do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    if awk -v load="$load" -v limit="$wait_load" 'BEGIN { exit !(load < limit) }'; then break; fi
+    if [ "$attempt" -eq 20 ]; then
+      echo "bench.sh: the load average is still $load after 10 minutes; measuring anyway" >&2
+      break
+    fi
+    echo "bench.sh: load average $load is not below $wait_load; checking again in 30 s"
+    sleep 30
+  done
+fi
 
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
