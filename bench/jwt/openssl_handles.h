@@ -11,24 +11,21 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
+#include "jwt_auth/openssl_util.h"
 #include "outbound/status.h"
 
 namespace outbound::bench {
 
-template <typename T, void (*Free)(T*)>
-struct OpensslFree {
-  void operator()(T* object) const { Free(object); }
-};
-
-using PkeyPtr = std::unique_ptr<EVP_PKEY, OpensslFree<EVP_PKEY, EVP_PKEY_free>>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OpensslFree<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using MdPtr = std::unique_ptr<EVP_MD, OpensslFree<EVP_MD, EVP_MD_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpensslFree<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using MacPtr = std::unique_ptr<EVP_MAC, OpensslFree<EVP_MAC, EVP_MAC_free>>;
-using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, OpensslFree<EVP_MAC_CTX, EVP_MAC_CTX_free>>;
-using BignumPtr = std::unique_ptr<BIGNUM, OpensslFree<BIGNUM, BN_free>>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OpensslFree<ECDSA_SIG, ECDSA_SIG_free>>;
-using BioPtr = std::unique_ptr<BIO, OpensslFree<BIO, BIO_free_all>>;
+// The engine's own handle types, so the benchmark frees OpenSSL objects the same way.
+using PkeyPtr = jwt::EvpPkeyPtr;
+using PkeyCtxPtr = jwt::EvpPkeyCtxPtr;
+using MdPtr = jwt::EvpMdPtr;
+using MdCtxPtr = jwt::EvpMdCtxPtr;
+using MacPtr = jwt::EvpMacPtr;
+using MacCtxPtr = jwt::EvpMacCtxPtr;
+using BignumPtr = jwt::BignumPtr;
+using EcdsaSigPtr = jwt::EcdsaSigPtr;
+using BioPtr = std::unique_ptr<BIO, jwt::OpensslDeleter<BIO, BIO_free_all>>;
 
 /// Parses a SubjectPublicKeyInfo PEM public key. Returns kInternal when OpenSSL cannot.
 Result<PkeyPtr> parse_public_pem(const std::string& pem);
