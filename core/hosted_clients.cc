@@ -86,9 +86,12 @@ class PolicyRunner {
   const CallPolicy& policy_;
 };
 
-class HostedAuth final : public AuthProvider {
+/// HostedClient is what the three hosted capabilities share: the plugin's client, the call
+/// policy, and the ExternalClient methods, which run through the same policy.
+template <typename Interface>
+class HostedClient : public Interface {
  public:
-  HostedAuth(std::shared_ptr<AuthProvider> plugin, CallPolicy policy)
+  HostedClient(std::shared_ptr<Interface> plugin, CallPolicy policy)
       : plugin_(std::move(plugin)), policy_(std::move(policy)) {}
 
   const ClientInfo& info() const override { return plugin_->info(); }
@@ -97,6 +100,17 @@ class HostedAuth final : public AuthProvider {
                         [&](const CallContext& ctx) { return plugin_->health_check(ctx); });
   }
   void close() override { plugin_->close(); }
+
+ protected:
+  PolicyRunner runner() const { return PolicyRunner(plugin_->info(), policy_); }
+
+  std::shared_ptr<Interface> plugin_;
+  CallPolicy policy_;
+};
+
+class HostedAuth final : public HostedClient<AuthProvider> {
+ public:
+  using HostedClient::HostedClient;
   Result<IssuedToken> issue(const CallContext& c, const IssueRequest& r) override {
     return runner().run("issue", c, Mutation::kNone,
                         [&](const CallContext& ctx) { return plugin_->issue(ctx, r); });
@@ -105,25 +119,11 @@ class HostedAuth final : public AuthProvider {
     return runner().run("verify", c, Mutation::kNone,
                         [&](const CallContext& ctx) { return plugin_->verify(ctx, r); });
   }
-
- private:
-  PolicyRunner runner() const { return PolicyRunner(plugin_->info(), policy_); }
-
-  std::shared_ptr<AuthProvider> plugin_;
-  CallPolicy policy_;
 };
 
-class HostedPayment final : public PaymentGateway {
+class HostedPayment final : public HostedClient<PaymentGateway> {
  public:
-  HostedPayment(std::shared_ptr<PaymentGateway> plugin, CallPolicy policy)
-      : plugin_(std::move(plugin)), policy_(std::move(policy)) {}
-
-  const ClientInfo& info() const override { return plugin_->info(); }
-  Status health_check(const CallContext& c) override {
-    return runner().run("health_check", c, Mutation::kNone,
-                        [&](const CallContext& ctx) { return plugin_->health_check(ctx); });
-  }
-  void close() override { plugin_->close(); }
+  using HostedClient::HostedClient;
 
 #define OUTBOUND_HOSTED_PAYMENT_CALL(Ret, method, Req, mutation)                          \
   Result<Ret> method(const CallContext& c, const Req& r) override {                       \
@@ -153,35 +153,15 @@ class HostedPayment final : public PaymentGateway {
   OUTBOUND_HOSTED_PAYMENT_CALL(Customer, update_customer, CustomerUpdate, Mutation::kIdempotencyKey)
   OUTBOUND_HOSTED_PAYMENT_CALL(WebhookEvent, verify_webhook, WebhookVerifyRequest, Mutation::kNone)
 #undef OUTBOUND_HOSTED_PAYMENT_CALL
-
- private:
-  PolicyRunner runner() const { return PolicyRunner(plugin_->info(), policy_); }
-
-  std::shared_ptr<PaymentGateway> plugin_;
-  CallPolicy policy_;
 };
 
-class HostedMail final : public MailSender {
+class HostedMail final : public HostedClient<MailSender> {
  public:
-  HostedMail(std::shared_ptr<MailSender> plugin, CallPolicy policy)
-      : plugin_(std::move(plugin)), policy_(std::move(policy)) {}
-
-  const ClientInfo& info() const override { return plugin_->info(); }
-  Status health_check(const CallContext& c) override {
-    return runner().run("health_check", c, Mutation::kNone,
-                        [&](const CallContext& ctx) { return plugin_->health_check(ctx); });
-  }
-  void close() override { plugin_->close(); }
+  using HostedClient::HostedClient;
   Result<MailReceipt> send(const CallContext& c, const MailMessage& m) override {
     return runner().run("send", c, Mutation::kNone,
                         [&](const CallContext& ctx) { return plugin_->send(ctx, m); });
   }
-
- private:
-  PolicyRunner runner() const { return PolicyRunner(plugin_->info(), policy_); }
-
-  std::shared_ptr<MailSender> plugin_;
-  CallPolicy policy_;
 };
 
 }  // namespace
