@@ -277,7 +277,7 @@ Result<std::unique_ptr<Host>> Host::open(HostOptions options) {
   state->host_log->debug("opening {}", state->options.config_file.string());
   auto built = state->build(state->options.config_file);
   if (!built.ok()) {
-    // Returned to the caller, who reports it; a log line at error would say it twice.
+    // The caller receives and reports this status, so a log line at error would repeat it.
     state->host_log->debug("cannot open {}: {}", state->options.config_file.string(),
                            built.status().message());
     // A plugin's message may quote a credential, and the caller shows it unlogged.

@@ -23,7 +23,7 @@ class shared_library;
 
 namespace outbound::loader {
 
-/// What a plugin file says about itself, read from its descriptor.
+/// PluginDescription is a plugin file's own account of itself, read from its descriptor.
 struct PluginDescription {
   /// Absolute, canonical path of the shared library.
   std::string file;

@@ -23,7 +23,7 @@ inline constexpr const char* kUnknownKey = "unknown_key";                     //
 inline constexpr const char* kUnsupportedCritical = "unsupported_critical";   // crit header
 }  // namespace auth_reason
 
-/// IssueRequest asks for a signed token about `subject`.
+/// IssueRequest is a request for a signed token about `subject`.
 struct IssueRequest {
   /// The `sub` claim.
   std::string subject;
@@ -45,7 +45,7 @@ struct IssuedToken {
   std::chrono::system_clock::time_point expires_at;
 };
 
-/// VerifyRequest asks whether `token` is authentic and currently valid.
+/// VerifyRequest is a request to check that `token` is authentic and currently valid.
 struct VerifyRequest {
   std::string token;
 };

@@ -18,7 +18,7 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 /// Returns the value of the first field named `name` (case-insensitive), or an empty view.
 OUTBOUND_SDK_API std::string_view find_header(const HttpHeaders& headers, std::string_view name);
 
-/// HttpRequest is one request a plugin asks the host's transport to send.
+/// HttpRequest is one request that a plugin gives the host's transport to send.
 struct HttpRequest {
   /// "GET", "POST", "DELETE" and so on.
   std::string method = "GET";

@@ -53,7 +53,7 @@ struct MailMessage {
   std::string envelope_from;
 };
 
-/// RecipientResult is what the server answered for one envelope recipient.
+/// RecipientResult is the server's reply for one envelope recipient.
 struct RecipientResult {
   std::string address;
   bool accepted = false;

@@ -66,7 +66,7 @@ struct Charge {
   bool livemode = false;
   /// The provider's request id of the response this object came from.
   std::string request_id;
-  /// True when the provider answered from its idempotency cache instead of acting again.
+  /// True when the provider replied from its idempotency cache instead of acting again.
   bool idempotent_replayed = false;
   /// The provider's full object as JSON text, for fields this struct does not model.
   std::string raw_json;

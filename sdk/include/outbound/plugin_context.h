@@ -58,7 +58,7 @@ struct OUTBOUND_SDK_API PluginContext {
   /// The host's clock; tests replace it.
   std::shared_ptr<const Clock> clock;
 
-  /// Where the plugin reports its own measurements.
+  /// The sink for the plugin's own measurements.
   std::shared_ptr<MetricsSink> metrics;
 
   /// Adds derived credentials to the log masking.

@@ -19,7 +19,7 @@ enum class StatusCode : int {
   /// The caller passed a value that can never succeed: a malformed token, a negative amount,
   /// an address with CR or LF. Retrying the same input does not help.
   kInvalidArgument = 3,
-  /// The deadline of the call or of one attempt passed before the provider answered.
+  /// The deadline of the call or of one attempt passed before the provider replied.
   kDeadlineExceeded = 4,
   /// The object named by the call does not exist at the provider (an unknown charge id).
   kNotFound = 5,
@@ -38,7 +38,7 @@ enum class StatusCode : int {
   kUnimplemented = 12,
   /// A bug or a broken invariant in the host or a plugin.
   kInternal = 13,
-  /// The provider could not be reached or answered with a transient failure (connection
+  /// The provider could not be reached or replied with a transient failure (connection
   /// refused, HTTP 5xx, SMTP 4xx, circuit breaker open).
   kUnavailable = 14,
   /// The credentials or the presented token were rejected (HTTP 401, SMTP 535, a bad JWT).
@@ -51,7 +51,7 @@ OUTBOUND_SDK_API std::string_view status_code_name(StatusCode code);
 /// Parses a snake_case code name; returns nullopt for an unknown name.
 OUTBOUND_SDK_API std::optional<StatusCode> parse_status_code(std::string_view name);
 
-/// Returns whether a retry can help for a code when the provider says nothing more:
+/// Returns whether a retry can help for a code when the provider gives no more detail:
 /// true for kUnavailable, kDeadlineExceeded, kResourceExhausted and kAborted.
 OUTBOUND_SDK_API bool default_retryable(StatusCode code);
 
@@ -111,7 +111,7 @@ class OUTBOUND_SDK_API Status {
   bool retryable() const { return retryable_; }
 
   /// A short snake_case reason that scripts can match, narrower than the code: "expired",
-  /// "bad_signature", "card_declined", "unknown_outcome". Empty when the code says it all.
+  /// "bad_signature", "card_declined", "unknown_outcome". Empty when the code is enough.
   const std::string& reason() const { return reason_; }
 
   const ProviderDetails& provider() const { return provider_; }
@@ -160,7 +160,7 @@ class OUTBOUND_SDK_API Status {
 
 OUTBOUND_SDK_API std::ostream& operator<<(std::ostream& out, const Status& status);
 
-/// Result<T> holds either a value or a non-ok Status. It is the return type of every call that
+/// Result<T> contains either a value or a non-ok Status. It is the return type of every call that
 /// crosses the plugin boundary or reaches a provider.
 template <typename T>
 class Result {
@@ -169,7 +169,7 @@ class Result {
   Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
 
   /// Constructs a failed result. An ok `status` has no value to go with it, so it is turned
-  /// into kInternal rather than leaving a result that claims success and holds nothing.
+  /// into kInternal rather than leaving a result that claims success and contains nothing.
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (status_.ok()) {
       status_ = Status::internal("Result was built from an ok Status without a value");

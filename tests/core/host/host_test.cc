@@ -122,7 +122,8 @@ TEST(HostCalls, DeadlineInThePastFailsBeforeThePlugin) {
   EXPECT_EQ(issued.status().code(), StatusCode::kDeadlineExceeded);
 }
 
-/// A client whose health check always fails, with a breaker that opens after two failures.
+/// Writes a configuration whose client fails every health check and whose breaker opens after
+/// two failures.
 void write_failing_config(const fs::path& file, int open_ms) {
   json resilience = {
       {"retry", {{"max_retries", 0}}},
