@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "outbound/call_context.h"
+#include "outbound/clock.h"
 #include "outbound/export.h"
 #include "outbound/status.h"
 
@@ -47,6 +48,21 @@ struct HttpResponse {
 
   std::string_view header(std::string_view name) const { return find_header(headers, name); }
 };
+
+/// Returns the Status a plugin reports for an HTTP response that is not a success, when the
+/// provider has no error format of its own. `what` names the request in the message ("the
+/// JWKS endpoint https://issuer.example/jwks"). The mapping:
+///
+///   408, 500-599  kUnavailable, retryable, with the Retry-After delay when one is given
+///   429           kResourceExhausted, retryable, with the Retry-After delay
+///   401           kUnauthenticated;  403 kPermissionDenied;  404 and 410 kNotFound
+///   3xx           kFailedPrecondition: the URL moved; the message quotes the Location
+///   other 4xx     kFailedPrecondition
+///
+/// The reason is "http_<status>" and ProviderDetails::reply_code the status. A 2xx response
+/// gives an ok Status.
+OUTBOUND_SDK_API Status status_from_response(const HttpResponse& response, std::string_view what,
+                                             const Clock& clock);
 
 /// HttpTransport sends requests for plugins with the host's policy: pooled connections,
 /// TLS verification, deadlines from the CallContext, uniform headers and masked debug logs.

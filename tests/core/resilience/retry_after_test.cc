@@ -1,4 +1,4 @@
-#include "resilience/retry_after.h"
+#include "outbound/retry_after.h"
 
 #include <gtest/gtest.h>
 

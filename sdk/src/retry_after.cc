@@ -1,10 +1,10 @@
-#include "resilience/retry_after.h"
+#include "outbound/retry_after.h"
 
 #include <array>
 #include <cstdint>
 #include <limits>
 
-namespace outbound::resilience {
+namespace outbound {
 namespace {
 
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -239,4 +239,4 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   return delay > milliseconds::zero() ? delay : milliseconds::zero();
 }
 
-}  // namespace outbound::resilience
+}  // namespace outbound

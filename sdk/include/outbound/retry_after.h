@@ -5,8 +5,9 @@
 #include <string_view>
 
 #include "outbound/clock.h"
+#include "outbound/export.h"
 
-namespace outbound::resilience {
+namespace outbound {
 
 /// Parses an HTTP-date (RFC 9110, section 5.6.7) into seconds since the Unix epoch. All three
 /// formats that the RFC requires a recipient to accept are read, case-sensitively:
@@ -19,7 +20,7 @@ namespace outbound::resilience {
 /// years after `now`. Returns nullopt for any other text and for impossible dates
 /// (31 Apr, 29 Feb of a common year, hour 24). The day name is checked against the list of
 /// names, not against the date.
-std::optional<std::chrono::seconds> parse_http_date(std::string_view text,
+OUTBOUND_SDK_API std::optional<std::chrono::seconds> parse_http_date(std::string_view text,
                                                     std::chrono::system_clock::time_point now);
 
 /// Parses the value of an HTTP Retry-After header field (RFC 9110, section 10.2.3) into the
@@ -33,7 +34,7 @@ std::optional<std::chrono::seconds> parse_http_date(std::string_view text,
 ///
 /// Spaces and tabs around the value are ignored. Returns nullopt for anything else, including
 /// an empty value, a fraction ("1.5") and a date with a zone other than GMT.
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+OUTBOUND_SDK_API std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            const Clock& clock);
 
-}  // namespace outbound::resilience
+}  // namespace outbound
