@@ -24,17 +24,32 @@ Bulkhead::Bulkhead(const config::BulkheadPolicy& policy, const Clock& clock)
       max_wait_(std::max(policy.max_wait, std::chrono::milliseconds::zero())),
       clock_(clock) {}
 
-BulkheadPermit Bulkhead::try_acquire() {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  if (in_use_ < max_concurrent_) {
-    ++in_use_;
-    return BulkheadPermit(this);
+bool Bulkhead::try_take_slot() {
+  // Sequentially consistent, like the decrement in release_slot(), so that a waiter that
+  // finds every slot busy cannot miss the release that frees one.
+  int in_use = in_use_.load(std::memory_order_seq_cst);
+  while (in_use < max_concurrent_) {
+    if (in_use_.compare_exchange_weak(in_use, in_use + 1, std::memory_order_seq_cst)) return true;
   }
-  ++rejected_;
+  return false;
+}
+
+BulkheadPermit Bulkhead::reject() {
+  rejected_.fetch_add(1, std::memory_order_relaxed);
   return BulkheadPermit();
 }
 
+BulkheadPermit Bulkhead::try_acquire() {
+  if (try_take_slot()) return BulkheadPermit(this);
+  return reject();
+}
+
 BulkheadPermit Bulkhead::acquire(Deadline deadline) {
+  // A free slot is taken without reading a clock or taking the lock, which is most of the cost
+  // of a call here.
+  if (try_take_slot()) return BulkheadPermit(this);
+  if (max_wait_ == std::chrono::milliseconds::zero()) return reject();
+
   const std::chrono::nanoseconds wait =
       std::min<std::chrono::nanoseconds>(max_wait_, deadline.remaining(clock_));
   // The end of the wait in real time, taken before the lock so that time spent blocked on
@@ -42,30 +57,34 @@ BulkheadPermit Bulkhead::acquire(Deadline deadline) {
   const auto wait_end = std::chrono::steady_clock::now() + wait;
 
   std::unique_lock<std::mutex> lock(mutex_);
-  if (in_use_ >= max_concurrent_ && wait > std::chrono::nanoseconds::zero()) {
-    ++waiting_;
-    slot_freed_.wait_until(lock, wait_end, [this] { return in_use_ < max_concurrent_; });
-    --waiting_;
+  bool has_slot = try_take_slot();
+  if (!has_slot && wait > std::chrono::nanoseconds::zero()) {
+    waiting_.fetch_add(1, std::memory_order_seq_cst);
+    // The predicate runs under the lock before each sleep, so a slot freed after the count
+    // above is either seen here or followed by a notification.
+    slot_freed_.wait_until(lock, wait_end, [this, &has_slot] {
+      has_slot = try_take_slot();
+      return has_slot;
+    });
+    waiting_.fetch_sub(1, std::memory_order_relaxed);
   }
-  if (in_use_ < max_concurrent_) {
-    ++in_use_;
-    return BulkheadPermit(this);
-  }
-  ++rejected_;
-  return BulkheadPermit();
+  if (has_slot) return BulkheadPermit(this);
+  return reject();
 }
 
 void Bulkhead::release_slot() noexcept {
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    --in_use_;
-  }
+  in_use_.fetch_sub(1, std::memory_order_seq_cst);
+  if (waiting_.load(std::memory_order_seq_cst) == 0) return;
+  // Taking the lock orders this notification after the check of in_use_ by any waiter that
+  // counted itself, so that waiter is asleep when the notification arrives, or has a slot.
+  { const std::lock_guard<std::mutex> lock(mutex_); }
   slot_freed_.notify_one();
 }
 
 BulkheadSnapshot Bulkhead::snapshot() const {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  return BulkheadSnapshot{max_concurrent_, in_use_, waiting_, rejected_};
+  return BulkheadSnapshot{max_concurrent_, in_use_.load(std::memory_order_relaxed),
+                          waiting_.load(std::memory_order_relaxed),
+                          rejected_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace outbound::resilience

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -56,11 +57,13 @@ struct BulkheadSnapshot {
 /// clock. The wait itself blocks on std::chrono::steady_clock, because a thread can only block
 /// in real time, so with a fake clock a caller blocks for the time left that the fake reports.
 ///
-/// NOTE: a slot freed while callers wait goes to whichever thread takes the lock first, so a
-/// new caller may get it before a waiting one; waiters are not served in arrival order.
+/// NOTE: a slot freed while callers wait goes to whichever thread takes it first, so a new
+/// caller may get it before a waiting one. Waiters are not served in arrival order.
 ///
 /// Thread safety: all members may be called from any thread. The bulkhead must outlive its
-/// permits. Nothing allocates.
+/// permits. Nothing allocates. A free slot is taken and given back with one atomic operation
+/// each. The mutex is taken only to wait for a slot and to wake a waiter, so calls on several
+/// CPUs do not queue on it while slots are free.
 class Bulkhead {
  public:
   /// `policy` is copied; `clock` must outlive the bulkhead. A max_concurrent below 1 counts
@@ -82,16 +85,21 @@ class Bulkhead {
 
  private:
   friend class BulkheadPermit;
+  /// Takes a slot if one is free now.
+  bool try_take_slot();
+  BulkheadPermit reject();
   void release_slot() noexcept;
 
   const int max_concurrent_;
   const std::chrono::milliseconds max_wait_;
   const Clock& clock_;
+  /// Taken by waiters, and by release_slot() to wake one. A waiter counts itself in waiting_
+  /// under it before it checks for a free slot.
   mutable std::mutex mutex_;
   std::condition_variable slot_freed_;
-  int in_use_ = 0;
-  int waiting_ = 0;
-  std::uint64_t rejected_ = 0;
+  std::atomic<int> in_use_{0};
+  std::atomic<int> waiting_{0};
+  std::atomic<std::uint64_t> rejected_{0};
 };
 
 }  // namespace outbound::resilience

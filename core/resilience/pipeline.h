@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -70,6 +71,11 @@ class Pipeline {
   const config::Resilience& policy() const { return policy_; }
 
  private:
+  /// The reason the pipeline rejected a call or stopped retrying it, as counted in
+  /// outbound.client.rejections.
+  enum class Rejection { kBulkheadFull, kRateLimited, kCircuitOpen, kRetryBudget };
+  static constexpr std::size_t kRejectionCount = 4;
+
   static const Status& status_of(const Status& status) { return status; }
   template <typename T>
   static const Status& status_of(const Result<T>& result) {
@@ -77,8 +83,10 @@ class Pipeline {
   }
 
   /// Admits the logical call through the bulkhead and the rate limiter, waiting for a rate
-  /// token when that fits the policy and the deadline.
-  Status admit(const char* operation, const CallContext& context, BulkheadPermit& permit);
+  /// token when that fits the policy and the deadline. Sets `admitted_at` to the clock's
+  /// steady time once the call is admitted.
+  Status admit(const char* operation, const CallContext& context, BulkheadPermit& permit,
+               std::chrono::steady_clock::time_point& admitted_at);
   Status reject_open(const char* operation, const BreakerAdmission& admission);
   /// Returns the pause before the next attempt, or nullopt when the call must end now.
   std::optional<std::chrono::nanoseconds> retry_delay(const char* operation,
@@ -86,7 +94,12 @@ class Pipeline {
                                                       const Status& status);
   void on_admitted();
   void on_transition(const BreakerTransition& transition);
-  void count_rejection(const char* reason);
+  void count_rejection(Rejection rejection);
+  /// Returns the reason label of `rejection`, such as "bulkhead_full". Each label is one string
+  /// literal, so its pointer identifies the reason.
+  static const char* rejection_reason(Rejection rejection);
+  static std::array<MetricAttributes, kRejectionCount> make_rejection_attributes(
+      const std::string& client_id);
 
   const std::string client_id_;
   const config::Resilience policy_;
@@ -98,6 +111,9 @@ class Pipeline {
   RateLimiter rate_limiter_;
   RetryBudget budget_;
   CircuitBreaker breaker_;
+  /// The attributes of outbound.client.rejections for each Rejection, built once so that a
+  /// rejection does not allocate them.
+  const std::array<MetricAttributes, kRejectionCount> rejection_attributes_;
   /// The reason of the last rejection logged, or null while calls are admitted; rejections
   /// are logged when the reason changes, not once per call.
   std::atomic<const char*> last_logged_rejection_{nullptr};
@@ -107,18 +123,24 @@ template <typename Attempt>
 auto Pipeline::run(const char* operation, CallContext context, Attempt&& attempt)
     -> decltype(attempt(context)) {
   BulkheadPermit permit;
-  if (Status admitted = admit(operation, context, permit); !admitted.ok()) return admitted;
-  budget_.record_request();
+  // One clock reading serves the rate limiter, the retry budget and the start of the first
+  // attempt, because a reading costs about as much as a layer's own work (docs/benchmarks.md).
+  std::chrono::steady_clock::time_point admitted_at;
+  if (Status admitted = admit(operation, context, permit, admitted_at); !admitted.ok()) {
+    return admitted;
+  }
+  budget_.record_request(admitted_at);
   for (int number = 1;; ++number) {
     const BreakerAdmission admission = breaker_.acquire();
     if (!admission) return reject_open(operation, admission);
     on_admitted();
-    const auto start = clock_->steady_now();
+    const auto start = number == 1 ? admitted_at : clock_->steady_now();
     context.attempt = number;
     context.attempt_deadline = std::min(context.deadline, start + policy_.timeouts.attempt);
     auto result = attempt(static_cast<const CallContext&>(context));
     const Status& status = status_of(result);
-    breaker_.record(admission, classify(status), clock_->steady_now() - start);
+    const auto end = clock_->steady_now();
+    breaker_.record(admission, classify(status), end - start, end);
     if (status.ok()) return result;
     const std::optional<std::chrono::nanoseconds> delay =
         retry_delay(operation, context, number, status);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -30,8 +31,9 @@ struct RetryBudgetSnapshot {
 /// a count leaves between kWindowSeconds - 1 and kWindowSeconds seconds after it was made.
 /// The floor is a whole window's worth and may be used in one burst.
 ///
-/// Thread safety: all members may be called from any thread; each call takes one mutex for a
-/// few additions. Nothing allocates.
+/// Thread safety: all members may be called from any thread. record_request() counts with one
+/// compare-and-swap and takes no lock, because every call makes it; try_withdraw() and
+/// snapshot() take one mutex for a few additions. Nothing allocates.
 class RetryBudget {
  public:
   static constexpr int kWindowSeconds = 10;
@@ -45,6 +47,9 @@ class RetryBudget {
 
   /// Counts one request: call it once per call, for the first attempt only.
   void record_request();
+  /// Like record_request(), at `now`, a reading of the clock's steady time that the caller
+  /// has already taken, which saves a clock read per call.
+  void record_request(std::chrono::steady_clock::time_point now);
 
   /// Counts one retry and returns true when the budget allows it; otherwise counts nothing
   /// and returns false, and the caller must not retry.
@@ -53,25 +58,36 @@ class RetryBudget {
   RetryBudgetSnapshot snapshot() const;
 
  private:
-  struct Bucket {
-    /// Whole seconds of the clock's steady time that this bucket counts.
-    std::int64_t second = 0;
+  struct Totals {
     std::int64_t requests = 0;
     std::int64_t retries = 0;
   };
+  struct RetryBucket {
+    /// Whole seconds of the clock's steady time that this bucket counts.
+    std::int64_t second = 0;
+    std::int64_t retries = 0;
+  };
 
-  /// Returns the bucket of `second`, emptying it when it still contains an older second.
-  Bucket& bucket_at(std::int64_t second);
-  /// Returns the sums of the buckets within the window that ends at `second`.
-  Bucket window_totals(std::int64_t second) const;
+  /// Returns the retry bucket of `second`, emptying it when it still contains another second.
+  RetryBucket& retry_bucket_at(std::int64_t second);
+  /// Returns the requests counted in `second`.
+  std::int64_t requests_at(std::int64_t second) const;
+  /// Returns the requests and retries counted within the window that ends at `second`.
+  Totals window_totals(std::int64_t second) const;
   double allowed(std::int64_t requests) const;
   std::int64_t current_second() const;
+  static std::int64_t second_of(std::chrono::steady_clock::time_point time);
 
   const double percent_;
   const double floor_;
   const Clock& clock_;
+  /// The requests of each second, one word per slot (the second modulo kWindowSeconds): the
+  /// low 32 bits of the second in the high half, the count in the low half. A request to a
+  /// slot whose word has another second starts the count again.
+  std::array<std::atomic<std::uint64_t>, kWindowSeconds> request_words_{};
+  /// Guards retry_buckets_ and rejected_retries_.
   mutable std::mutex mutex_;
-  std::array<Bucket, kWindowSeconds> buckets_{};
+  std::array<RetryBucket, kWindowSeconds> retry_buckets_{};
   std::uint64_t rejected_retries_ = 0;
 };
 

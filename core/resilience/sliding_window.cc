@@ -59,9 +59,15 @@ TimeWindow::TimeWindow(int size_seconds) {
 
 std::size_t TimeWindow::advance(std::chrono::steady_clock::time_point now) {
   const auto seconds = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
-  // Floor division, so that bucket boundaries are whole multiples also before the epoch.
-  const std::int64_t index = seconds / bucket_seconds_ -
-                             (seconds % bucket_seconds_ < 0 ? std::int64_t{1} : std::int64_t{0});
+  // Floor division, so that bucket boundaries are whole multiples also before the epoch. The
+  // divisions are skipped where they can be, because a breaker advances the window twice per
+  // call and most calls land in the newest bucket.
+  const std::int64_t index =
+      bucket_seconds_ == 1
+          ? seconds
+          : seconds / bucket_seconds_ -
+                (seconds % bucket_seconds_ < 0 ? std::int64_t{1} : std::int64_t{0});
+  if (!empty_ && index == newest_) return newest_slot_;
   const auto bucket_count = static_cast<std::int64_t>(buckets_.size());
   if (empty_) {
     newest_ = index;
@@ -81,7 +87,8 @@ std::size_t TimeWindow::advance(std::chrono::steady_clock::time_point now) {
       newest_ = index;
     }
   }
-  return static_cast<std::size_t>(floor_mod(newest_, bucket_count));
+  newest_slot_ = static_cast<std::size_t>(floor_mod(newest_, bucket_count));
+  return newest_slot_;
 }
 
 void TimeWindow::add(std::chrono::steady_clock::time_point now, bool failure, bool slow) {

@@ -68,6 +68,8 @@ class TimeWindow {
   std::int64_t bucket_seconds_ = 1;
   /// The index, counted in buckets since the clock's epoch, of the newest bucket.
   std::int64_t newest_ = 0;
+  /// The slot in buckets_ of the newest bucket.
+  std::size_t newest_slot_ = 0;
   bool empty_ = true;
   WindowTotals totals_;
 };
