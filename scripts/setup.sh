@@ -52,7 +52,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm peers, pinned, into a folder of the project's (ignored by git).
-npm_packages=(jose@6.2.19)
+npm_packages=(jose@6.2.19 wiremock@3.13.2)
 npm_missing=()
 for spec in "${npm_packages[@]}"; do
   name=${spec%@*}

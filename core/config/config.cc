@@ -11,6 +11,7 @@
 #include "config/json_document.h"
 #include "config/resilience.h"
 #include "config/secret_reference.h"
+#include "config/http_settings.h"
 #include "config/settings.h"
 #include "config/value_checks.h"
 
@@ -174,6 +175,8 @@ class ConfigParser {
       const std::string settings_pointer = pointer + "/settings";
       if (expect_object(*settings, settings_pointer, "{\"api_key\": \"${env:STRIPE_API_KEY}\"}",
                         diagnostics_)) {
+        read_http_settings(*settings, settings_pointer, config_.base_directory, resolver_,
+                           diagnostics_, client.http);
         resolve_settings(*settings, settings_pointer, resolver_, diagnostics_, client);
       }
     }
@@ -183,6 +186,7 @@ class ConfigParser {
       merge_resilience(*resilience, pointer + "/resilience", resolver_, diagnostics_, merged);
     }
     client.resilience = to_resilience(merged);
+    client.http_canonical_json = canonical_json(client.http);
     config_.clients.push_back(std::move(client));
   }
 

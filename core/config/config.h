@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -100,6 +101,23 @@ struct LoggingConfig {
   std::string format = "text";
 };
 
+/// HttpSettings are the host-owned settings of a client's HTTP transport: the `http` object of
+/// its `settings`, and its `ca_file`.
+struct HttpSettings {
+  /// Connections open at once to one origin (scheme, host, port), idle or busy.
+  int max_connections_per_host = 10;
+  /// A pooled connection unused for this long is closed instead of reused. Below the 60 s
+  /// keep-alive of common servers, so that the client, not the server, closes idle connections.
+  std::chrono::milliseconds idle_timeout{30000};
+  /// The largest response body accepted; a larger one fails the request.
+  std::size_t max_response_bytes = 8 * 1024 * 1024;
+  /// Whether TLS peers are verified (chain and host name). Turning it off is logged as a
+  /// warning every time the client is created.
+  bool verify_tls = true;
+  /// The CA bundle that verifies TLS peers, absolute; the system store when empty.
+  std::filesystem::path ca_file;
+};
+
 /// ClientConfig is one entry of `clients`, validated and with its secrets resolved.
 struct ClientConfig {
   std::string id;
@@ -111,6 +129,9 @@ struct ClientConfig {
   /// that contained a `${...}` reference, and every string under a credential-like key.
   std::map<std::string, Secret> secrets;
   Resilience resilience;
+  HttpSettings http;
+  /// The merged `http` object and `ca_file` as canonical JSON text, compared on reload.
+  std::string http_canonical_json;
 };
 
 /// Config is a whole configuration file, validated and resolved.
