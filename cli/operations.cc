@@ -128,7 +128,13 @@ Result<json> check(const Host& host, const std::string& client_id, const json& a
                   {"healthy", health.ok()}};
     if (!health.ok()) {
       entry["error"] = health.message();
-      if (first_failure.ok()) first_failure = health.with_context("client '" + info.id + "'");
+      if (first_failure.ok()) {
+        // Plugins usually name the client in their messages already.
+        const std::string name = "client '" + info.id + "'";
+        first_failure = health.message().find(name) == std::string::npos
+                            ? health.with_context(name)
+                            : health;
+      }
     }
     clients.push_back(std::move(entry));
   }

@@ -4,11 +4,16 @@
 #include <mutex>
 #include <utility>
 
+#include "async/async_clients.h"
+#include "async/executor.h"
 #include "config/config.h"
 #include "host_services.h"
+#include "http/transport.h"
+#include "outbound/version.h"
 #include "hosted_clients.h"
 #include "loader/plugin_loader.h"
 #include "logging/logging.h"
+#include "metrics/registry.h"
 #include "resilience/pipeline.h"
 
 namespace outbound {
@@ -21,11 +26,13 @@ struct PipelineEntry {
   std::string settings_json;
   std::map<std::string, Secret> secrets;
   std::string resilience_json;
+  std::string http_json;
   std::shared_ptr<resilience::Pipeline> pipeline;
 
   bool same_client(const config::ClientConfig& client) const {
     if (plugin != client.plugin || settings_json != client.settings_json ||
         resilience_json != client.resilience.canonical_json ||
+        http_json != client.http_canonical_json ||
         secrets.size() != client.secrets.size()) {
       return false;
     }
@@ -56,11 +63,15 @@ struct Host::State {
   std::unique_ptr<logging::LogSystem> logs;
   std::shared_ptr<spdlog::logger> host_log;
   std::shared_ptr<const Clock> clock;
-  std::shared_ptr<CounterRegistry> metrics;
+  std::shared_ptr<metrics::MetricsRegistry> metrics;
   std::shared_ptr<MaskerSecretRegistry> secret_registry;
 
   mutable std::mutex mutex;
   std::shared_ptr<const ClientSet> clients;
+
+  /// The pool of async calls, started by the first async client handed out.
+  mutable std::mutex executor_mutex;
+  mutable std::unique_ptr<async::AsyncExecutor> executor;
 
   std::shared_ptr<const ClientSet> snapshot() const {
     std::lock_guard lock(mutex);
@@ -71,6 +82,15 @@ struct Host::State {
   /// Returns the current pipeline of `client` when the client did not change, else null.
   std::shared_ptr<const PipelineEntry> reuse_pipeline(const config::ClientConfig& client) const;
   Result<std::shared_ptr<ExternalClient>> find(std::string_view id, ClientKind kind) const;
+  Result<std::shared_ptr<ExternalClient>> find(const ClientSet& set, std::string_view id,
+                                               ClientKind kind) const;
+  /// Returns the client `id` of any kind.
+  Result<std::shared_ptr<ExternalClient>> find_any(const ClientSet& set, std::string_view id) const;
+  /// Returns the async form of the client `id`: of `kind`, or of any kind when it is empty.
+  Result<std::shared_ptr<AsyncClient>> find_async(std::string_view id,
+                                                  std::optional<ClientKind> kind) const;
+  /// Returns the gate of the async pool, starting the pool on first use.
+  std::shared_ptr<async::AsyncGate> async_gate() const;
 };
 
 namespace {
@@ -80,6 +100,28 @@ void mask_secrets(const config::Config& config, logging::Masker& masker) {
   for (const auto& client : config.clients) {
     for (const auto& [pointer, secret] : client.secrets) masker.add(secret.expose());
   }
+}
+
+/// Returns the HTTP transport of one client. Each client gets its own pools, so one vendor's
+/// slow connections never take another's slots.
+std::shared_ptr<HttpTransport> make_transport(const config::ClientConfig& client,
+                                              const loader::PluginDescription& plugin,
+                                              Host::State& state) {
+  http::TransportOptions options;
+  options.client_id = client.id;
+  options.user_agent =
+      std::string("outbound/") + OUTBOUND_VERSION + " " + plugin.name + "/" + plugin.version;
+  options.http = client.http;
+  options.connect_timeout = client.resilience.timeouts.connect;
+  options.logger = state.logs->logger("http");
+  options.metrics = state.metrics;
+  if (!client.http.verify_tls) {
+    state.host_log->warn(
+        "client={} TLS verification is off (settings.http.verify_tls is false): any server "
+        "can pretend to be the provider and read its credentials",
+        client.id);
+  }
+  return std::make_shared<http::PooledTransport>(std::move(options));
 }
 
 PluginContext make_context(const config::ClientConfig& client,
@@ -97,9 +139,7 @@ PluginContext make_context(const config::ClientConfig& client,
   }
   context.base_directory = config.base_directory.string();
   context.logger = state.logs->logger("plugin." + plugin.name);
-  // NOTE: the pooled HTTP transport is not built yet, so plugins get none. A plugin that
-  // needs one must reject its configuration when `http` is null.
-  context.http = nullptr;
+  context.http = make_transport(client, plugin, state);
   context.clock = state.clock;
   context.metrics = state.metrics;
   context.secret_registry = state.secret_registry;
@@ -163,6 +203,7 @@ Result<std::shared_ptr<const ClientSet>> Host::State::build(const std::filesyste
         fresh->secrets.emplace(pointer, secret.clone());
       }
       fresh->resilience_json = client.resilience.canonical_json;
+      fresh->http_json = client.http_canonical_json;
       fresh->pipeline = std::make_shared<resilience::Pipeline>(client.id, client.resilience, clock,
                                                                client_log, metrics);
       entry = std::move(fresh);
@@ -199,13 +240,17 @@ std::shared_ptr<const PipelineEntry> Host::State::reuse_pipeline(
 
 Result<std::shared_ptr<ExternalClient>> Host::State::find(std::string_view id,
                                                           ClientKind kind) const {
-  std::shared_ptr<const ClientSet> set = snapshot();
+  return find(*snapshot(), id, kind);
+}
+
+Result<std::shared_ptr<ExternalClient>> Host::State::find(const ClientSet& set, std::string_view id,
+                                                          ClientKind kind) const {
   const std::string kind_name(client_kind_name(kind));
   if (id.empty()) {
     std::shared_ptr<ExternalClient> only;
     std::string ids;
     int count = 0;
-    for (const auto& client : set->clients) {
+    for (const auto& client : set.clients) {
       if (client->kind() != kind) continue;
       ids += ids.empty() ? "" : ", ";
       ids += client->id();
@@ -219,13 +264,13 @@ Result<std::shared_ptr<ExternalClient>> Host::State::find(std::string_view id,
     }
     if (!only) {
       return Status::not_found("no " + kind_name + " client is configured in " +
-                               set->config_file.string() + "; add one under \"clients\" with a " +
+                               set.config_file.string() + "; add one under \"clients\" with a " +
                                kind_name + " plugin")
           .set_reason("no_client_configured");
     }
     return only;
   }
-  for (const auto& client : set->clients) {
+  for (const auto& client : set.clients) {
     if (client->id() != id) continue;
     if (client->kind() != kind) {
       return Status::invalid_argument("client '" + std::string(id) + "' is a " +
@@ -236,13 +281,51 @@ Result<std::shared_ptr<ExternalClient>> Host::State::find(std::string_view id,
     return client;
   }
   std::string ids;
-  for (const auto& client : set->clients) {
+  for (const auto& client : set.clients) {
     ids += ids.empty() ? "" : ", ";
     ids += client->id();
   }
-  return Status::not_found("no client '" + std::string(id) + "' in " + set->config_file.string() +
+  return Status::not_found("no client '" + std::string(id) + "' in " + set.config_file.string() +
                            " (configured: " + (ids.empty() ? "none" : ids) + ")")
       .set_reason("unknown_client");
+}
+
+Result<std::shared_ptr<ExternalClient>> Host::State::find_any(const ClientSet& set,
+                                                              std::string_view id) const {
+  for (const auto& client : set.clients) {
+    if (client->id() == id) return client;
+  }
+  return Status::not_found("no client '" + std::string(id) + "' in " + set.config_file.string());
+}
+
+std::shared_ptr<async::AsyncGate> Host::State::async_gate() const {
+  std::lock_guard lock(executor_mutex);
+  if (!executor) {
+    executor = std::make_unique<async::AsyncExecutor>(options.async_threads, host_log);
+    host_log->debug("async pool started with {} threads", executor->threads());
+  }
+  return executor->gate();
+}
+
+Result<std::shared_ptr<AsyncClient>> Host::State::find_async(std::string_view id,
+                                                             std::optional<ClientKind> kind) const {
+  std::shared_ptr<const ClientSet> set = snapshot();
+  Result<std::shared_ptr<ExternalClient>> found = kind ? find(*set, id, *kind) : find_any(*set, id);
+  if (!found.ok()) return found.status();
+  const std::string& client_id = (*found)->id();
+  auto pipeline = set->pipelines.find(client_id);
+  if (pipeline == set->pipelines.end()) {
+    return Status::internal("client '" + client_id + "' has no resilience pipeline");
+  }
+  auto binding = std::make_shared<AsyncBinding>();
+  binding->client = *found;
+  binding->gate = async_gate();
+  binding->total_timeout = pipeline->second->pipeline->policy().timeouts.total;
+  binding->clock = clock;
+  binding->logger = logs->logger("client." + client_id);
+  binding->metrics = metrics;
+  binding->client_attributes = {{"outbound.client", client_id}};
+  return make_async_client(std::move(binding));
 }
 
 Result<std::unique_ptr<Host>> Host::open(HostOptions options) {
@@ -271,7 +354,7 @@ Result<std::unique_ptr<Host>> Host::open(HostOptions options) {
   if (!state->clock) {
     state->clock = std::shared_ptr<const Clock>(&Clock::system(), [](const Clock*) {});
   }
-  state->metrics = std::make_shared<CounterRegistry>();
+  state->metrics = std::make_shared<metrics::MetricsRegistry>();
   state->secret_registry = std::make_shared<MaskerSecretRegistry>(state->logs->masker());
 
   state->host_log->debug("opening {}", state->options.config_file.string());
@@ -297,6 +380,14 @@ Result<std::unique_ptr<Host>> Host::open(HostOptions options) {
 Host::Host(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 Host::~Host() {
+  // Queued async calls complete with "host_closed" and running ones end before the clients
+  // are released below.
+  std::unique_ptr<async::AsyncExecutor> executor;
+  {
+    std::lock_guard lock(state_->executor_mutex);
+    executor = std::move(state_->executor);
+  }
+  if (executor) executor->shutdown();
   std::shared_ptr<const ClientSet> last;
   {
     std::lock_guard lock(state_->mutex);
@@ -343,11 +434,46 @@ Result<std::shared_ptr<MailSender>> Host::mail(std::string_view id) const {
 }
 
 Result<std::shared_ptr<ExternalClient>> Host::client(std::string_view id) const {
+  return state_->find_any(*state_->snapshot(), id);
+}
+
+Result<std::shared_ptr<AsyncAuthProvider>> Host::async_auth(std::string_view id) const {
+  auto found = state_->find_async(id, ClientKind::kAuth);
+  if (!found.ok()) return found.status();
+  return std::static_pointer_cast<AsyncAuthProvider>(*found);
+}
+
+Result<std::shared_ptr<AsyncPaymentGateway>> Host::async_payments(std::string_view id) const {
+  auto found = state_->find_async(id, ClientKind::kPayment);
+  if (!found.ok()) return found.status();
+  return std::static_pointer_cast<AsyncPaymentGateway>(*found);
+}
+
+Result<std::shared_ptr<AsyncMailSender>> Host::async_mail(std::string_view id) const {
+  auto found = state_->find_async(id, ClientKind::kMail);
+  if (!found.ok()) return found.status();
+  return std::static_pointer_cast<AsyncMailSender>(*found);
+}
+
+Result<std::shared_ptr<AsyncClient>> Host::async_client(std::string_view id) const {
+  return state_->find_async(id, std::nullopt);
+}
+
+MetricsSnapshot Host::metrics() const {
+  MetricsSnapshot snapshot = state_->metrics->snapshot();
   std::shared_ptr<const ClientSet> set = state_->snapshot();
-  for (const auto& client : set->clients) {
-    if (client->id() == id) return client;
+  for (const auto& [id, entry] : set->pipelines) {
+    const resilience::BreakerState state = entry->pipeline->breaker().snapshot().state;
+    snapshot.gauges.push_back(
+        {"outbound.circuit_breaker.state", {{"outbound.client", id}}, static_cast<double>(state)});
   }
-  return Status::not_found("no client '" + std::string(id) + "' in " + set->config_file.string());
+  std::size_t queued = 0;
+  {
+    std::lock_guard lock(state_->executor_mutex);
+    if (state_->executor) queued = state_->executor->gate()->queued();
+  }
+  snapshot.gauges.push_back({"outbound.async.queue.size", {}, static_cast<double>(queued)});
+  return snapshot;
 }
 
 std::shared_ptr<spdlog::logger> Host::logger(const std::string& name) const {

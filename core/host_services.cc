@@ -28,38 +28,4 @@ std::string new_uuid_v4() {
   return text;
 }
 
-std::string CounterRegistry::key(std::string_view name, const MetricAttributes& attributes) {
-  std::string text(name);
-  for (const auto& [attribute, value] : attributes) {
-    text += '|';
-    text += attribute;
-    text += '=';
-    text += value;
-  }
-  return text;
-}
-
-void CounterRegistry::add(std::string_view name, double value, const MetricAttributes& attributes) {
-  std::lock_guard lock(mutex_);
-  counters_[key(name, attributes)] += value;
-}
-
-void CounterRegistry::record(std::string_view name, double value,
-                             const MetricAttributes& attributes) {
-  std::lock_guard lock(mutex_);
-  auto& [count, sum] = histograms_[key(name, attributes)];
-  count += 1;
-  sum += value;
-}
-
-double CounterRegistry::value(std::string_view name, const MetricAttributes& attributes) const {
-  std::lock_guard lock(mutex_);
-  const std::string wanted = key(name, attributes);
-  if (auto found = counters_.find(wanted); found != counters_.end()) return found->second;
-  if (auto found = histograms_.find(wanted); found != histograms_.end()) {
-    return found->second.first;
-  }
-  return 0;
-}
-
 }  // namespace outbound

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "host_services.h"
 #include "outbound/auth.h"
@@ -18,10 +21,40 @@ using Milliseconds = std::chrono::duration<double, std::milli>;
 /// Whether an operation needs an idempotency key so that its retries are safe.
 enum class Mutation { kNone, kIdempotencyKey };
 
+/// OperationAttributes are the metric attributes of each operation of one client, built once
+/// so that counting a call's outcome does not allocate them.
+class OperationAttributes {
+ public:
+  OperationAttributes(const std::string& client_id, std::initializer_list<const char*> operations) {
+    by_operation_.reserve(operations.size() + 1);
+    add(client_id, "health_check");
+    for (const char* operation : operations) add(client_id, operation);
+  }
+
+  /// Returns the attributes of `operation`, or null when it is neither "health_check" nor one
+  /// of the names given to the constructor.
+  const MetricAttributes* find(std::string_view operation) const {
+    for (const auto& [name, attributes] : by_operation_) {
+      if (name == operation) return &attributes;
+    }
+    return nullptr;
+  }
+
+ private:
+  void add(const std::string& client_id, const char* operation) {
+    by_operation_.emplace_back(operation, MetricAttributes{{"outbound.client", client_id},
+                                                           {"outbound.operation", operation}});
+  }
+
+  std::vector<std::pair<std::string_view, MetricAttributes>> by_operation_;
+};
+
 /// Runs one call of a hosted client under its policy.
 class PolicyRunner {
  public:
-  PolicyRunner(const ClientInfo& info, const CallPolicy& policy) : info_(info), policy_(policy) {}
+  PolicyRunner(const ClientInfo& info, const CallPolicy& policy,
+               const OperationAttributes& attributes)
+      : info_(info), policy_(policy), attributes_(attributes) {}
 
   template <typename Call>
   auto run(const char* operation, const CallContext& caller, Mutation mutation, Call&& call)
@@ -65,8 +98,10 @@ class PolicyRunner {
   Status finish(const char* operation, const CallContext& context, CallContext::TimePoint start,
                 Status status) const {
     const double elapsed_ms = Milliseconds(policy_.clock->steady_now() - start).count();
-    const MetricAttributes attributes = {{"outbound.client", info_.id},
-                                         {"outbound.operation", operation}};
+    const MetricAttributes* listed = attributes_.find(operation);
+    MetricAttributes unlisted;
+    if (!listed) unlisted = {{"outbound.client", info_.id}, {"outbound.operation", operation}};
+    const MetricAttributes& attributes = listed ? *listed : unlisted;
     policy_.metrics->add("outbound.client.calls", 1, attributes);
     policy_.metrics->record("outbound.client.call.duration", elapsed_ms / 1000.0, attributes);
     if (status.ok()) {
@@ -84,6 +119,7 @@ class PolicyRunner {
 
   const ClientInfo& info_;
   const CallPolicy& policy_;
+  const OperationAttributes& attributes_;
 };
 
 /// HostedClient is what the three hosted capabilities share: the plugin's client, the call
@@ -91,8 +127,11 @@ class PolicyRunner {
 template <typename Interface>
 class HostedClient : public Interface {
  public:
-  HostedClient(std::shared_ptr<Interface> plugin, CallPolicy policy)
-      : plugin_(std::move(plugin)), policy_(std::move(policy)) {}
+  HostedClient(std::shared_ptr<Interface> plugin, CallPolicy policy,
+               std::initializer_list<const char*> operations)
+      : plugin_(std::move(plugin)),
+        policy_(std::move(policy)),
+        attributes_(plugin_->info().id, operations) {}
 
   const ClientInfo& info() const override { return plugin_->info(); }
   Status health_check(const CallContext& c) override {
@@ -102,15 +141,17 @@ class HostedClient : public Interface {
   void close() override { plugin_->close(); }
 
  protected:
-  PolicyRunner runner() const { return PolicyRunner(plugin_->info(), policy_); }
+  PolicyRunner runner() const { return PolicyRunner(plugin_->info(), policy_, attributes_); }
 
   std::shared_ptr<Interface> plugin_;
   CallPolicy policy_;
+  const OperationAttributes attributes_;
 };
 
 class HostedAuth final : public HostedClient<AuthProvider> {
  public:
-  using HostedClient::HostedClient;
+  HostedAuth(std::shared_ptr<AuthProvider> plugin, CallPolicy policy)
+      : HostedClient(std::move(plugin), std::move(policy), {"issue", "verify"}) {}
   Result<IssuedToken> issue(const CallContext& c, const IssueRequest& r) override {
     return runner().run("issue", c, Mutation::kNone,
                         [&](const CallContext& ctx) { return plugin_->issue(ctx, r); });
@@ -123,7 +164,13 @@ class HostedAuth final : public HostedClient<AuthProvider> {
 
 class HostedPayment final : public HostedClient<PaymentGateway> {
  public:
-  using HostedClient::HostedClient;
+  HostedPayment(std::shared_ptr<PaymentGateway> plugin, CallPolicy policy)
+      : HostedClient(std::move(plugin), std::move(policy),
+                     {"create_charge", "capture_charge", "retrieve_charge", "list_charges",
+                      "create_payment_intent", "confirm_payment_intent", "capture_payment_intent",
+                      "cancel_payment_intent", "retrieve_payment_intent", "create_refund",
+                      "retrieve_refund", "list_refunds", "create_customer", "retrieve_customer",
+                      "update_customer", "verify_webhook"}) {}
 
 #define OUTBOUND_HOSTED_PAYMENT_CALL(Ret, method, Req, mutation)                          \
   Result<Ret> method(const CallContext& c, const Req& r) override {                       \
@@ -157,7 +204,8 @@ class HostedPayment final : public HostedClient<PaymentGateway> {
 
 class HostedMail final : public HostedClient<MailSender> {
  public:
-  using HostedClient::HostedClient;
+  HostedMail(std::shared_ptr<MailSender> plugin, CallPolicy policy)
+      : HostedClient(std::move(plugin), std::move(policy), {"send"}) {}
   Result<MailReceipt> send(const CallContext& c, const MailMessage& m) override {
     return runner().run("send", c, Mutation::kNone,
                         [&](const CallContext& ctx) { return plugin_->send(ctx, m); });

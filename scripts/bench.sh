@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Builds bench_jwt_verify (Release) and measures JWT verification on one pinned CPU. Each round
-# runs outbound::jwt, libjwt, cpp-jwt and the in-process primitives, then `openssl speed` for the
-# same primitives. After the rounds, the phase breakdown runs once. The script then prints the
-# tables of docs/benchmarks.md. It takes about 6 minutes with the defaults.
+# Builds a benchmark (Release), measures it on one pinned CPU and prints the tables of
+# docs/benchmarks.md.
 #
-#   scripts/bench.sh [--rounds N] [--cpu N] [--min-time SECONDS] [--out DIR] [--skip-phases]
-#                    [--wait-load LOAD]
+# jwt (the default): JWT verification. Each round runs outbound::jwt, libjwt, cpp-jwt and the
+# in-process primitives, then `openssl speed` for the same primitives. After the rounds, the
+# phase breakdown runs once. It takes about 6 minutes with the defaults.
 #
-#   --rounds N        rounds of the comparison (default 3)
+# pipeline: the overhead of the resilience pipeline on a call that succeeds with no I/O, its
+# allocations per call, the rejection path, each layer alone, and 1 to 16 threads through one
+# pipeline. Every benchmark runs --rounds times pinned to the CPU, then the Threads/ benchmarks
+# run again on every CPU. It takes about 5 minutes with the defaults.
+#
+#   scripts/bench.sh [jwt|pipeline] [--rounds N] [--cpu N] [--min-time SECONDS] [--out DIR]
+#                    [--skip-phases] [--wait-load LOAD]
+#
+#   --rounds N        rounds of the comparison, or repetitions of each pipeline benchmark
+#                     (default 3)
 #   --cpu N           the CPU that taskset pins every run to (default 1)
 #   --min-time S      Google Benchmark's minimum time per benchmark, in seconds (default 2)
 #   --out DIR         where the raw results go (default: a new folder from mktemp -d)
-#   --skip-phases     leave out the Phase/ and Candidate/ breakdown
+#   --skip-phases     jwt only: leave out the Phase/ and Candidate/ breakdown
 #   --wait-load LOAD  before measuring, poll the 1-minute load average every 30 s until it is
 #                     below LOAD, for at most 10 minutes, then measure anyway with a warning
 set -euo pipefail
@@ -25,6 +33,11 @@ out_dir=""
 phases=1
 openssl_seconds=3
 wait_load=""
+benchmark=jwt
+
+case "${1:-}" in
+  jwt | pipeline) benchmark="$1"; shift ;;
+esac
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,10 +59,16 @@ case "$wait_load" in
     exit 2
     ;;
 esac
+if [ "$benchmark" = pipeline ] && [ "$phases" -eq 0 ]; then
+  echo "bench.sh: --skip-phases applies to the jwt benchmark only" >&2
+  exit 2
+fi
 if [ -z "$out_dir" ]; then out_dir=$(mktemp -d "${TMPDIR:-/tmp}/outbound-bench.XXXXXX"); fi
 mkdir -p "$out_dir"
 
-for tool in taskset openssl python3; do
+tools=(taskset python3)
+if [ "$benchmark" = jwt ]; then tools+=(openssl); fi
+for tool in "${tools[@]}"; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "bench.sh: $tool is missing; run scripts/setup.sh (taskset is in util-linux)" >&2
     exit 1
@@ -57,12 +76,17 @@ for tool in taskset openssl python3; do
 done
 
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build_dir" --target bench_jwt_verify
-bench="$build_dir/bench/jwt/bench_jwt_verify"
-if [ ! -x "$bench" ]; then
-  echo "bench.sh: $bench was not built; install libjwt-dev and libcpp-jwt-dev" \
-       "(scripts/setup.sh does) and run again" >&2
-  exit 1
+if [ "$benchmark" = pipeline ]; then
+  cmake --build "$build_dir" --target bench_pipeline
+  bench="$build_dir/bench/pipeline/bench_pipeline"
+else
+  cmake --build "$build_dir" --target bench_jwt_verify
+  bench="$build_dir/bench/jwt/bench_jwt_verify"
+  if [ ! -x "$bench" ]; then
+    echo "bench.sh: $bench was not built; install libjwt-dev and libcpp-jwt-dev" \
+         "(scripts/setup.sh does) and run again" >&2
+    exit 1
+  fi
 fi
 pinned=(taskset -c "$cpu")
 
@@ -85,11 +109,28 @@ fi
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
   echo "cores: $(nproc)"
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "openssl: $(openssl version)"
+  if [ "$benchmark" = jwt ]; then echo "openssl: $(openssl version)"; fi
   echo "compiler: $(c++ --version | head -n1)"
   echo "build type: $(grep -m1 '^CMAKE_BUILD_TYPE' "$build_dir/CMakeCache.txt" | cut -d= -f2)"
   echo "pinned to cpu: $cpu"
 } | tee "$out_dir/machine.txt"
+
+if [ "$benchmark" = pipeline ]; then
+  repeated=(--benchmark_min_time="$min_time" --benchmark_repetitions="$rounds"
+            --benchmark_display_aggregates_only=true --benchmark_out_format=json)
+  echo "bench_pipeline pinned to cpu $cpu, $rounds repetitions of each benchmark"
+  "${pinned[@]}" "$bench" "${repeated[@]}" --benchmark_out="$out_dir/pinned.json"
+  all_cpus="0-$(($(nproc) - 1))"
+  echo "bench_pipeline Threads/ on cpus $all_cpus, $rounds repetitions of each benchmark"
+  taskset -c "$all_cpus" "$bench" --benchmark_filter='^Threads/' "${repeated[@]}" \
+    --benchmark_out="$out_dir/spread.json"
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out_dir/machine.txt"
+  echo
+  python3 "$root/bench/pipeline/summarize.py" "$out_dir" | tee "$out_dir/summary.md"
+  echo
+  echo "bench.sh: raw results and summary.md are in $out_dir"
+  exit 0
+fi
 
 for round in $(seq 1 "$rounds"); do
   echo "round $round of $rounds: bench_jwt_verify (Verify/, Primitive/)"

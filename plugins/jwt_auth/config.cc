@@ -117,10 +117,10 @@ Result<KeySet> load_verification_keys(const PluginContext& context, const Settin
       pointers.push_back("/signing_key");
     }
   }
-  if (keys.empty()) {
+  if (keys.empty() && !settings.jwks) {
     return Status::invalid_argument(
         "jwt-auth has no key: set /signing_key with /algorithm to issue and verify tokens, or "
-        "/verification_keys for a client that only verifies");
+        "/verification_keys or /jwks_url for a client that only verifies");
   }
   if (Status ambiguous = check_kid_less_keys(keys, pointers); !ambiguous.ok()) return ambiguous;
 

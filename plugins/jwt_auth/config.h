@@ -22,8 +22,9 @@ struct JwtConfig {
 /// and every `verification_keys[i].key` through PluginContext::secret_setting(), and binds each
 /// key to its algorithm. Without `verification_keys`, the signing key verifies. With them, the
 /// signing key also verifies under `key_id`, unless an entry has that key id. Such an entry
-/// must contain the same key. Returns kInvalidArgument naming the setting by JSON pointer, and
-/// never puts key material into a message.
+/// must contain the same key. The verifier contains these static keys only: keys from `jwks_url`
+/// are fetched on first use, never here. Returns kInvalidArgument naming the setting by JSON
+/// pointer, and never puts key material into a message.
 Result<JwtConfig> load_config(const PluginContext& context);
 
 }  // namespace outbound::jwt

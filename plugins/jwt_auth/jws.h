@@ -50,8 +50,10 @@ struct VerifiedJws {
 Result<VerifiedJws> verify_compact(const KeySet& keys, std::string_view token,
                                    std::size_t max_token_bytes);
 
-/// Does what verify_compact() does, into `verified`, whose members are unspecified after a
-/// rejection. It saves moving the result on the verification path.
+/// Does what verify_compact() does, into `verified`. It saves moving the result on the
+/// verification path. After a rejection the members are unspecified, except that
+/// `verified.header` is the parsed header whenever the reason is algorithm_not_allowed or
+/// unknown_key, so that a caller can read the token's kid and look for the key elsewhere.
 Status verify_compact_into(const KeySet& keys, std::string_view token, std::size_t max_token_bytes,
                            VerifiedJws& verified);
 

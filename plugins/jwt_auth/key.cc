@@ -228,6 +228,19 @@ Result<Key> Key::from_public_pem(Algorithm algorithm, std::string_view pem, std:
   return Key(algorithm, std::move(material).value(), std::move(key_id));
 }
 
+Result<Key> Key::from_public_pkey(Algorithm algorithm, EvpPkeyPtr pkey, std::string key_id) {
+  if (algorithm_family(algorithm) == AlgorithmFamily::kHmac) {
+    return reject_hmac_algorithm(algorithm);
+  }
+  if (!pkey) return Status::invalid_argument("is not a public key");
+  if (Status type = check_key_type(algorithm, pkey.get()); !type.ok()) return type;
+
+  Result<std::shared_ptr<const KeyMaterial>> material =
+      make_asymmetric_material(algorithm, std::move(pkey), false);
+  if (!material.ok()) return material.status();
+  return Key(algorithm, std::move(material).value(), std::move(key_id));
+}
+
 Result<Key> Key::signing_key(Algorithm algorithm, std::string_view material, std::string key_id) {
   if (algorithm_family(algorithm) == AlgorithmFamily::kHmac) {
     return from_hmac_secret(algorithm, material, std::move(key_id));

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "jwt_auth/algorithm.h"
+#include "jwt_auth/openssl_util.h"
 #include "outbound/status.h"
 
 namespace outbound::jwt {
@@ -34,6 +35,10 @@ class Key {
   /// Parses a PEM public key in SubjectPublicKeyInfo form ("PUBLIC KEY").
   static Result<Key> from_public_pem(Algorithm algorithm, std::string_view pem,
                                      std::string key_id = {});
+
+  /// Makes a verification key from a public key built elsewhere (from a JWK), with the same
+  /// checks of type, curve and size as from_public_pem(). Takes ownership of `pkey`.
+  static Result<Key> from_public_pkey(Algorithm algorithm, EvpPkeyPtr pkey, std::string key_id);
 
   /// Parses key material as the `signing_key` setting gives it: the HMAC secret for HS*, the
   /// PEM text of the private key otherwise.

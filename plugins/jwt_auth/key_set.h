@@ -13,15 +13,27 @@
 namespace outbound::jwt {
 
 /// KeySet is the verification keys of one verifier, and the rule that picks one of them for a
-/// token. It is built while the configuration loads and not changed afterwards.
+/// token. It is built once, from the configuration or from one fetched JWK Set, and not
+/// changed afterwards.
+///
+/// A key id names one key, or one group of keys that share a public key and differ only in
+/// their algorithm: a JWK without `alg` becomes one Key per algorithm its key type allows.
 class KeySet {
  public:
   /// Adds `key`. Returns kInvalidArgument when another key already has the same non-empty key
   /// id, because a `kid` must select exactly one key.
   Status add(Key key);
 
+  /// Adds `group`: the keys made from one public key, one per algorithm, all with the same key
+  /// id. Returns kInvalidArgument when the group is empty, its keys have different key ids or
+  /// repeat an algorithm, or another key already has its non-empty key id.
+  Status add_group(std::vector<Key> group);
+
   const std::vector<Key>& keys() const { return keys_; }
   bool empty() const { return keys_.empty(); }
+
+  /// Returns whether some key has the key id `key_id`.
+  bool has_key_id(const std::string& key_id) const;
 
   /// Returns whether some key is bound to `algorithm`.
   bool allows(Algorithm algorithm) const;
@@ -38,8 +50,11 @@ class KeySet {
   Result<const Key*> select(Algorithm algorithm, const std::string* key_id) const;
 
  private:
+  // The positions in keys_ of the keys that one key id names, in the order they were added.
+  using Positions = std::vector<std::size_t>;
+
   std::vector<Key> keys_;
-  std::unordered_map<std::string, std::size_t> index_by_key_id_;
+  std::unordered_map<std::string, Positions> index_by_key_id_;
 };
 
 }  // namespace outbound::jwt

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jwt_auth/claims.h"
+#include "jwt_auth/jwks_url.h"
 
 namespace outbound::jwt {
 namespace {
@@ -257,6 +258,55 @@ Status parse_policy_settings(const SettingsReader& reader, const json& root, Set
   return Status();
 }
 
+// The jwks_* settings that only make sense with jwks_url.
+constexpr const char* kJwksTimeSettings[] = {"jwks_cache_s", "jwks_cache_min_s", "jwks_cache_max_s",
+                                             "jwks_refresh_cooldown_s"};
+
+// Reads `jwks_url` and the jwks_* settings into `settings.jwks`.
+Status parse_jwks_settings(const SettingsReader& reader, const json& root, Settings& settings) {
+  const auto url = root.find("jwks_url");
+  if (url == root.end()) {
+    for (const char* name : kJwksTimeSettings) {
+      if (root.contains(name)) {
+        return invalid(std::string("/") + name,
+                       "applies to keys fetched from /jwks_url, which is missing; set "
+                       "/jwks_url or remove /" +
+                           std::string(name));
+      }
+    }
+    return Status();
+  }
+  Result<std::string> text = reader.non_empty_string("/jwks_url", *url);
+  if (!text.ok()) return text.status();
+  if (Status checked = check_jwks_url(*text); !checked.ok()) {
+    return invalid("/jwks_url", checked.message());
+  }
+
+  JwksSettings jwks;
+  jwks.url = std::move(text).value();
+  const std::pair<const char*, std::chrono::seconds*> durations[] = {
+      {"jwks_cache_s", &jwks.cache},
+      {"jwks_cache_min_s", &jwks.cache_min},
+      {"jwks_cache_max_s", &jwks.cache_max},
+      {"jwks_refresh_cooldown_s", &jwks.refresh_cooldown}};
+  for (const auto& [name, duration] : durations) {
+    const auto value = root.find(name);
+    if (value == root.end()) continue;
+    Result<std::int64_t> seconds =
+        reader.integer_value(std::string("/") + name, *value, 1, kMaxJwksSeconds);
+    if (!seconds.ok()) return seconds.status();
+    *duration = std::chrono::seconds(*seconds);
+  }
+  if (jwks.cache_min > jwks.cache_max) {
+    return invalid("/jwks_cache_min_s", "is " + std::to_string(jwks.cache_min.count()) +
+                                            ", more than /jwks_cache_max_s (" +
+                                            std::to_string(jwks.cache_max.count()) +
+                                            "); lower it or raise /jwks_cache_max_s");
+  }
+  settings.jwks = std::move(jwks);
+  return Status();
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> previous(b.size() + 1);
   std::vector<std::size_t> current(b.size() + 1);
@@ -275,10 +325,23 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 const std::vector<std::string_view>& known_setting_names() {
-  static const std::vector<std::string_view> names = {
-      "algorithm", "signing_key",     "key_id",      "verification_keys",
-      "jwks_url",  "issuer",          "audience",    "ttl_s",
-      "leeway_s",  "required_claims", "require_exp", "max_token_bytes"};
+  static const std::vector<std::string_view> names = {"algorithm",
+                                                      "signing_key",
+                                                      "key_id",
+                                                      "verification_keys",
+                                                      "jwks_url",
+                                                      "jwks_cache_s",
+                                                      "jwks_cache_min_s",
+                                                      "jwks_cache_max_s",
+                                                      "jwks_refresh_cooldown_s",
+                                                      "issuer",
+                                                      "audience",
+                                                      "ttl_s",
+                                                      "leeway_s",
+                                                      "required_claims",
+                                                      "require_exp",
+                                                      "max_token_bytes",
+                                                      "ca_file"};
   return names;
 }
 
@@ -314,14 +377,6 @@ Result<Settings> parse_settings(const PluginContext& context) {
   if (Status names = check_known_names(root, "", known_setting_names()); !names.ok()) {
     return names;
   }
-  if (root.contains("jwks_url")) {
-    // TODO: fetch keys from jwks_url once the host's HTTP transport exists, with a TTL cache,
-    // a refetch on an unknown kid behind a cooldown, and the last good keys kept on failure.
-    // Until then a configuration with jwks_url fails to load with this message.
-    return Status::unimplemented(
-        "jwks_url is not supported yet by jwt-auth 1.0.0; list the keys in verification_keys");
-  }
-
   const SettingsReader reader(context);
   Settings settings;
   if (const auto algorithm = root.find("algorithm"); algorithm != root.end()) {
@@ -341,6 +396,7 @@ Result<Settings> parse_settings(const PluginContext& context) {
     settings.verification_keys = std::move(entries).value();
     settings.has_verification_keys = true;
   }
+  if (Status jwks = parse_jwks_settings(reader, root, settings); !jwks.ok()) return jwks;
   if (Status policy = parse_policy_settings(reader, root, settings); !policy.ok()) return policy;
   return settings;
 }

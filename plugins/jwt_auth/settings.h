@@ -23,6 +23,31 @@ inline constexpr std::int64_t kDefaultLeewaySeconds = 30;
 /// megabytes.
 inline constexpr std::size_t kMaxTokenBytesLimit = 1 << 20;
 
+/// The `jwks_cache_s`, `jwks_cache_min_s`, `jwks_cache_max_s` and `jwks_refresh_cooldown_s`
+/// defaults.
+inline constexpr std::chrono::seconds kDefaultJwksCache{300};
+inline constexpr std::chrono::seconds kDefaultJwksCacheMin{60};
+inline constexpr std::chrono::seconds kDefaultJwksCacheMax{86400};
+inline constexpr std::chrono::seconds kDefaultJwksRefreshCooldown{30};
+
+/// The largest value of the jwks_* time settings: a week.
+inline constexpr std::int64_t kMaxJwksSeconds = 7 * 86400;
+
+/// JwksSettings are the checked `jwks_url` and `jwks_*` settings.
+struct JwksSettings {
+  /// An https URL, or http to a loopback host (see check_jwks_url()).
+  std::string url;
+  /// How long a JWK Set stays fresh when the response has no usable Cache-Control max-age.
+  std::chrono::seconds cache = kDefaultJwksCache;
+  /// The bounds on a lifetime the response's max-age sets. no-cache and no-store give the
+  /// minimum.
+  std::chrono::seconds cache_min = kDefaultJwksCacheMin;
+  std::chrono::seconds cache_max = kDefaultJwksCacheMax;
+  /// The minimum time between fetches that a token with an unknown kid, or a failed fetch,
+  /// may cause.
+  std::chrono::seconds refresh_cooldown = kDefaultJwksRefreshCooldown;
+};
+
 /// VerificationKeySetting is one entry of `verification_keys`, without its key material,
 /// which load_config() reads from the secrets at `pointer` + "/key".
 struct VerificationKeySetting {
@@ -39,6 +64,8 @@ struct Settings {
   std::string key_id;
   bool has_verification_keys = false;
   std::vector<VerificationKeySetting> verification_keys;
+  /// Set when `jwks_url` is given.
+  std::optional<JwksSettings> jwks;
   std::string issuer;
   std::vector<std::string> audiences;
   std::chrono::seconds ttl = kDefaultTtl;
@@ -55,8 +82,7 @@ const std::vector<std::string_view>& known_setting_names();
 
 /// Parses `context.settings_json` and checks every setting except the key material. String
 /// values are read from `context.secrets` when the host moved them there. Returns
-/// kInvalidArgument naming the setting by JSON pointer and saying how to fix it, and
-/// kUnimplemented when `jwks_url` is set.
+/// kInvalidArgument naming the setting by JSON pointer and saying how to fix it.
 Result<Settings> parse_settings(const PluginContext& context);
 
 /// Returns the name in `candidates` closest to `name` by edit distance when it is close

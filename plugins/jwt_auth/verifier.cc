@@ -17,7 +17,11 @@ Result<VerifiedToken> Verifier::verify(std::string_view token,
       !verified.ok()) {
     return verified;
   }
+  return verify_claims(jws, now);
+}
 
+Result<VerifiedToken> Verifier::verify_claims(VerifiedJws& jws,
+                                              std::chrono::system_clock::time_point now) const {
   // The payload is parsed only once the signature holds, so unauthenticated input never
   // reaches the claims parser.
   ClaimSet claims;

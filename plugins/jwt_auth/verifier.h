@@ -35,6 +35,12 @@ class Verifier {
   Result<VerifiedToken> verify(std::string_view token,
                                std::chrono::system_clock::time_point now) const;
 
+  /// Finishes a verification whose signature verify_compact_into() checked, with this
+  /// verifier's keys or another set: parses the payload, checks the claims at `now` and
+  /// returns the decoded token. Moves the contents out of `jws`, whose key must still live.
+  Result<VerifiedToken> verify_claims(VerifiedJws& jws,
+                                      std::chrono::system_clock::time_point now) const;
+
   const KeySet& keys() const { return keys_; }
   const VerifierOptions& options() const { return options_; }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -11,10 +12,12 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/sink.h>
 
+#include "outbound/async.h"
 #include "outbound/auth.h"
 #include "outbound/client.h"
 #include "outbound/clock.h"
 #include "outbound/mail.h"
+#include "outbound/metrics_snapshot.h"
 #include "outbound/payment.h"
 #include "outbound/status.h"
 
@@ -32,11 +35,31 @@ struct HostOptions {
   std::vector<std::shared_ptr<spdlog::sinks::sink>> log_destinations;
   /// The clock given to plugins; the system clock when null.
   std::shared_ptr<const Clock> clock;
+  /// Threads of the pool that runs async calls; 0 means max(2, hardware concurrency). The
+  /// pool starts with the first async client the host hands out.
+  std::size_t async_threads = 0;
 };
 
 /// Host loads a configuration, the plugins it names and one client per entry of `clients`,
 /// and hands applications the clients wrapped in the host's call policy (deadlines from the
-/// configuration, logging with the client id, masking of every secret).
+/// configuration, logging with the client id, masking of every secret, metrics).
+///
+/// Each client comes in two forms with the same lookup rules and errors:
+///
+///   auto payments = host->payments("payments").value();      // blocking calls
+///   Result<Charge> charge = payments->create_charge(ctx, request);
+///
+///   auto async = host->async_payments("payments").value();   // calls on the host's pool
+///   std::future<Result<Charge>> f = async->create_charge(ctx, request);
+///   async->create_charge(ctx, request, [](Result<Charge> charge) { ... });
+///
+/// The async form (outbound/async.h) runs the same hosted call on a thread pool the host owns,
+/// with the deadline fixed when the call is submitted. Destroying the host completes the async
+/// calls still queued with kFailedPrecondition "host_closed" and waits for the running ones.
+///
+/// metrics() returns what every client recorded (calls, failures, rejections, retries,
+/// breaker transitions and states, durations), and to_prometheus_text() renders it for a
+/// scrape endpoint.
 ///
 /// Thread safety: the client accessors and the clients they return may be used from any
 /// thread. reload() may run concurrently with calls: calls that already hold a client finish
@@ -69,6 +92,21 @@ class Host {
   Result<std::shared_ptr<PaymentGateway>> payments(std::string_view id = {}) const;
   Result<std::shared_ptr<MailSender>> mail(std::string_view id = {}) const;
   Result<std::shared_ptr<ExternalClient>> client(std::string_view id) const;
+
+  /// Returns the async form of the client that auth(), payments(), mail() or client() returns
+  /// for the same `id`, with the same errors. Each call makes a new small object over the
+  /// current hosted client; keep it rather than asking for it per call.
+  Result<std::shared_ptr<AsyncAuthProvider>> async_auth(std::string_view id = {}) const;
+  Result<std::shared_ptr<AsyncPaymentGateway>> async_payments(std::string_view id = {}) const;
+  Result<std::shared_ptr<AsyncMailSender>> async_mail(std::string_view id = {}) const;
+  Result<std::shared_ptr<AsyncClient>> async_client(std::string_view id) const;
+
+  /// Returns every metric recorded since the host opened, plus gauges read now: the circuit
+  /// breaker state of each current client (`outbound.circuit_breaker.state`: 0 closed, 1 open,
+  /// 2 half-open) and the async calls waiting for a pool thread (`outbound.async.queue.size`).
+  /// A breaker moves from open to half-open only when a call arrives, so an idle client whose
+  /// open time has passed still reads 1.
+  MetricsSnapshot metrics() const;
 
   /// Returns the host's logger called `name`; its lines are masked like every other.
   std::shared_ptr<spdlog::logger> logger(const std::string& name) const;

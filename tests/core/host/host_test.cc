@@ -1,6 +1,9 @@
 #include "outbound/host.h"
 
+#include <atomic>
+#include <future>
 #include <sstream>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -187,6 +190,151 @@ TEST(HostLogging, SecretsFromConfigAreMasked) {
 
   EXPECT_EQ(captured.str().find(canary), std::string::npos) << captured.str();
   EXPECT_NE(captured.str().find("[REDACTED]"), std::string::npos) << captured.str();
+}
+
+TEST(HostAsync, AuthFormsMatchSync) {
+  TempDir dir;
+  const fs::path config = dir / "config.json";
+  write_versioned_config(config, "versioned_v1");
+  auto host = Host::open(quiet_options(config));
+  ASSERT_TRUE(host.ok()) << host.status();
+  auto async = (*host)->async_auth();
+  ASSERT_TRUE(async.ok()) << async.status();
+
+  auto future = (*async)->issue(CallContext{}, request_for("subject"));
+  std::promise<Result<IssuedToken>> handled;
+  (*async)->issue(CallContext{}, request_for("subject"),
+                  [&handled](Result<IssuedToken> issued) { handled.set_value(issued); });
+  auto handled_future = handled.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  ASSERT_EQ(handled_future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  Result<IssuedToken> from_future = future.get();
+  Result<IssuedToken> from_handler = handled_future.get();
+
+  ASSERT_TRUE(from_future.ok()) << from_future.status();
+  ASSERT_TRUE(from_handler.ok()) << from_handler.status();
+  EXPECT_EQ(from_future->token, issue_token(**host));
+  EXPECT_EQ(from_handler->token, issue_token(**host));
+  EXPECT_EQ((*async)->info().plugin_version, "1.0.0");
+}
+
+TEST(HostAsync, LookupErrorsMatchSync) {
+  TempDir dir;
+  const fs::path config = dir / "config.json";
+  write_versioned_config(config, "versioned_v1");
+  auto host = Host::open(quiet_options(config));
+  ASSERT_TRUE(host.ok()) << host.status();
+
+  EXPECT_EQ((*host)->async_auth("nobody").status().reason(), "unknown_client");
+  EXPECT_EQ((*host)->async_payments().status().reason(), "no_client_configured");
+  EXPECT_EQ((*host)->async_mail("auth").status().reason(), "wrong_client_kind");
+  EXPECT_EQ((*host)->async_client("nobody").status().code(), StatusCode::kNotFound);
+  auto any = (*host)->async_client("auth");
+  ASSERT_TRUE(any.ok()) << any.status();
+  EXPECT_EQ((*any)->kind(), ClientKind::kAuth);
+}
+
+TEST(HostAsync, DestructionWithCallsInFlight) {
+  TempDir dir;
+  const fs::path config = dir / "config.json";
+  write_versioned_config(config, "versioned_v1");
+  HostOptions options = quiet_options(config);
+  options.async_threads = 1;
+  auto host = Host::open(options);
+  ASSERT_TRUE(host.ok()) << host.status();
+  auto async = (*host)->async_auth();
+  ASSERT_TRUE(async.ok()) << async.status();
+  std::vector<std::future<Result<IssuedToken>>> futures;
+  auto handled = std::make_shared<std::atomic<int>>(0);
+  for (int i = 0; i < 200; ++i) {
+    futures.push_back((*async)->issue(CallContext{}, request_for("subject")));
+    (*async)->issue(CallContext{}, request_for("subject"),
+                    [handled](Result<IssuedToken>) { ++*handled; });
+  }
+
+  host->reset();
+
+  int succeeded = 0;
+  int cancelled = 0;
+  for (auto& future : futures) {
+    ASSERT_EQ(future.wait_for(std::chrono::milliseconds(0)), std::future_status::ready);
+    Result<IssuedToken> result = future.get();
+    if (result.ok()) ++succeeded;
+    if (result.status().reason() == "host_closed") ++cancelled;
+  }
+  EXPECT_EQ(succeeded + cancelled, 200);
+  EXPECT_EQ(handled->load(), 200);
+  auto after = (*async)->issue(CallContext{}, request_for("subject"));
+  ASSERT_EQ(after.wait_for(std::chrono::milliseconds(0)), std::future_status::ready);
+  const Status closed = after.get().status();
+  EXPECT_EQ(closed.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(closed.reason(), "host_closed");
+}
+
+TEST(HostAsync, HostReleasedInsideHandler) {
+  TempDir dir;
+  const fs::path config = dir / "config.json";
+  write_versioned_config(config, "versioned_v1");
+  HostOptions options = quiet_options(config);
+  options.async_threads = 2;
+  auto opened = Host::open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::shared_ptr<Host> host = std::move(*opened);
+  auto async = host->async_auth();
+  ASSERT_TRUE(async.ok()) << async.status();
+  std::promise<void> main_released;
+  std::shared_future<void> main_released_future = main_released.get_future().share();
+  std::promise<void> released;
+  auto released_future = released.get_future();
+
+  // The handler keeps the last reference: it waits until this thread has let go of its own.
+  (*async)->issue(CallContext{}, request_for("subject"),
+                  [host, main_released_future, &released](Result<IssuedToken>) mutable {
+                    main_released_future.wait_for(std::chrono::seconds(10));
+                    host.reset();
+                    released.set_value();
+                  });
+  host.reset();
+  main_released.set_value();
+
+  ASSERT_EQ(released_future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto after = (*async)->issue(CallContext{}, request_for("subject"));
+  ASSERT_EQ(after.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(after.get().status().reason(), "host_closed");
+}
+
+TEST(HostMetrics, BreakerStateAndTransitionsAreReported) {
+  TempDir dir;
+  const fs::path config = dir / "config.json";
+  write_failing_config(config, 60000);
+  auto host = Host::open(quiet_options(config));
+  ASSERT_TRUE(host.ok()) << host.status();
+  const MetricAttributes client = {{"outbound.client", "auth"}};
+  const double closed = (*host)->metrics().value("outbound.circuit_breaker.state", client);
+
+  for (int i = 0; i < 3; ++i) health(**host);
+  const MetricsSnapshot snapshot = (*host)->metrics();
+
+  const MetricAttributes health_check = {{"outbound.client", "auth"},
+                                         {"outbound.operation", "health_check"}};
+  EXPECT_EQ(closed, 0);
+  EXPECT_EQ(snapshot.value("outbound.circuit_breaker.state", client), 1);
+  EXPECT_EQ(
+      snapshot.value("outbound.circuit_breaker.transitions",
+                     {{"outbound.client", "auth"}, {"outbound.circuit_breaker.state", "open"}}),
+      1);
+  EXPECT_EQ(snapshot.value("outbound.client.calls", health_check), 3);
+  EXPECT_EQ(snapshot.value("outbound.client.failures", health_check), 3);
+  EXPECT_EQ(
+      snapshot.value("outbound.client.rejections",
+                     {{"outbound.client", "auth"}, {"outbound.rejection.reason", "circuit_open"}}),
+      1);
+  EXPECT_EQ(snapshot.histogram("outbound.client.call.duration", health_check)->count, 3u);
+  const std::string text = to_prometheus_text(snapshot);
+  EXPECT_NE(text.find("outbound_circuit_breaker_state{outbound_client=\"auth\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("outbound_async_queue_size 0\n"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -254,20 +254,6 @@ TEST(JwtAuthPlugin, HealthCheckAndClose) {
             StatusCode::kFailedPrecondition);
 }
 
-TEST(JwtAuthPlugin, JwksUrlIsNotSupportedYet) {
-  json settings = hs256_settings();
-  settings["jwks_url"] = "https://issuer.example/.well-known/jwks.json";
-  Result<std::unique_ptr<JwtAuth>> created =
-      JwtAuth::create(make_context(settings, {{"/signing_key", kSecret}}));
-  ASSERT_FALSE(created.ok());
-  EXPECT_EQ(created.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(created.status().message().find(
-                "jwks_url is not supported yet by jwt-auth 1.0.0; list the keys in "
-                "verification_keys"),
-            std::string::npos)
-      << created.status().message();
-}
-
 TEST(JwtAuthPlugin, LogsLoadWithoutKeyMaterial) {
   std::ostringstream log;
   auto logger = std::make_shared<spdlog::logger>(
