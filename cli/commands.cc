@@ -47,7 +47,8 @@ constexpr const char* kVerifyHelp = R"(usage: outbound auth verify TOKEN|- [--cl
 
 Verifies TOKEN (or the token on standard input with -) and prints its claims. Exit 4 with a
 reason when it is not valid: expired, not_yet_valid, bad_signature, algorithm_not_allowed,
-malformed, claim_mismatch, unknown_key or unsupported_critical.
+malformed, claim_mismatch, unknown_key or unsupported_critical. Exit 5 with the reason
+jwks_unavailable when the token needs keys from the client's jwks_url that could not be fetched.
   --client ID      the auth client to use when several are configured
 )";
 

@@ -22,3 +22,11 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/outboundConfigVersion.cm
 install(FILES "${PROJECT_BINARY_DIR}/outboundConfig.cmake"
   "${PROJECT_BINARY_DIR}/outboundConfigVersion.cmake"
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/outbound)
+
+# The plugins the project ships, into a folder an installed configuration names in plugin_dirs.
+# They are installed unstripped: the loader reads their symbol table before it runs any code.
+foreach(plugin jwt_auth)
+  if(TARGET ${plugin})
+    install(TARGETS ${plugin} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/outbound/plugins)
+  endif()
+endforeach()

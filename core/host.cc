@@ -115,12 +115,7 @@ std::shared_ptr<HttpTransport> make_transport(const config::ClientConfig& client
   options.connect_timeout = client.resilience.timeouts.connect;
   options.logger = state.logs->logger("http");
   options.metrics = state.metrics;
-  if (!client.http.verify_tls) {
-    state.host_log->warn(
-        "client={} TLS verification is off (settings.http.verify_tls is false): any server "
-        "can pretend to be the provider and read its credentials",
-        client.id);
-  }
+  // With verify_tls false, the configuration's warning is logged each time it is loaded.
   return std::make_shared<http::PooledTransport>(std::move(options));
 }
 

@@ -57,7 +57,8 @@ class PolicyRunner {
       : info_(info), policy_(policy), attributes_(attributes) {}
 
   template <typename Call>
-  auto run(const char* operation, const CallContext& caller, Mutation mutation, Call&& call)
+  auto run(const char* operation, const CallContext& caller, Mutation mutation, Call&& call,
+           resilience::BreakerUse breaker = resilience::BreakerUse::kGuarded)
       -> decltype(call(caller)) {
     const auto start = policy_.clock->steady_now();
     CallContext context = prepare(caller, start, mutation);
@@ -66,7 +67,7 @@ class PolicyRunner {
                     Status::deadline_exceeded(std::string(operation) + " on client '" + info_.id +
                                               "' was called after its deadline had passed"));
     }
-    auto result = policy_.pipeline->run(operation, context, call);
+    auto result = policy_.pipeline->run(operation, context, call, breaker);
     if constexpr (std::is_same_v<decltype(result), Status>) {
       return finish(operation, context, start, std::move(result));
     } else {
@@ -152,13 +153,20 @@ class HostedAuth final : public HostedClient<AuthProvider> {
  public:
   HostedAuth(std::shared_ptr<AuthProvider> plugin, CallPolicy policy)
       : HostedClient(std::move(plugin), std::move(policy), {"issue", "verify"}) {}
+  // Tokens are issued and verified locally. Only a JWK Set fetch reaches the network, and it has
+  // its own cooldown and keeps the last good keys. These calls bypass the breaker, so that a
+  // failing key endpoint, or tokens with unknown key ids sent while it fails, cannot stop the
+  // verifications that cached keys can do. Health checks still go through the breaker.
   Result<IssuedToken> issue(const CallContext& c, const IssueRequest& r) override {
-    return runner().run("issue", c, Mutation::kNone,
-                        [&](const CallContext& ctx) { return plugin_->issue(ctx, r); });
+    return runner().run(
+        "issue", c, Mutation::kNone, [&](const CallContext& ctx) { return plugin_->issue(ctx, r); },
+        resilience::BreakerUse::kBypassed);
   }
   Result<VerifiedToken> verify(const CallContext& c, const VerifyRequest& r) override {
-    return runner().run("verify", c, Mutation::kNone,
-                        [&](const CallContext& ctx) { return plugin_->verify(ctx, r); });
+    return runner().run(
+        "verify", c, Mutation::kNone,
+        [&](const CallContext& ctx) { return plugin_->verify(ctx, r); },
+        resilience::BreakerUse::kBypassed);
   }
 };
 

@@ -111,8 +111,8 @@ struct HttpSettings {
   std::chrono::milliseconds idle_timeout{30000};
   /// The largest response body accepted; a larger one fails the request.
   std::size_t max_response_bytes = 8 * 1024 * 1024;
-  /// Whether TLS peers are verified (chain and host name). Turning it off is logged as a
-  /// warning every time the client is created.
+  /// Whether TLS peers are verified (chain and host name). Turning it off adds a warning to
+  /// the configuration, which the host logs every time it loads it.
   bool verify_tls = true;
   /// The CA bundle that verifies TLS peers, absolute; the system store when empty.
   std::filesystem::path ca_file;

@@ -346,7 +346,8 @@ Result<HttpResponse> PooledTransport::exchange(const CallContext& context,
       if (options_.metrics) {
         options_.metrics->record(
             "http.client.request.duration", seconds,
-            {{"http.request.method", method},
+            {{"outbound.client", options_.client_id},
+             {"http.request.method", method},
              {"server.address", url.origin.host},
              {"server.port", std::to_string(url.origin.port)},
              {"http.response.status_code", std::to_string(read.response.status)}});
@@ -406,7 +407,8 @@ Result<HttpResponse> PooledTransport::exchange(const CallContext& context,
   const double seconds = Seconds(std::chrono::steady_clock::now() - start).count();
   if (options_.metrics) {
     options_.metrics->record("http.client.request.duration", seconds,
-                             {{"http.request.method", method},
+                             {{"outbound.client", options_.client_id},
+                              {"http.request.method", method},
                               {"server.address", url.origin.host},
                               {"server.port", std::to_string(url.origin.port)},
                               {"error.type", error_type}});

@@ -32,6 +32,11 @@ using Sleeper = std::function<void(std::chrono::nanoseconds)>;
 /// and plugin bugs (kInternal) tell nothing about availability, so they are ignored.
 CallOutcome classify(const Status& status);
 
+/// BreakerUse selects whether a call goes through the circuit breaker. A call that usually does
+/// its work locally (verifying a token with cached keys) bypasses it, because an open breaker
+/// must not stop work that needs no provider.
+enum class BreakerUse { kGuarded, kBypassed };
+
 /// Pipeline applies one client's resilience policy to each call, in this order:
 ///
 ///   deadline > bulkhead > rate limiter > [ circuit breaker > attempt ] retried with backoff
@@ -64,8 +69,8 @@ class Pipeline {
   /// are values with reasons "bulkhead_full", "rate_limited" or "circuit_open", never
   /// exceptions.
   template <typename Attempt>
-  auto run(const char* operation, CallContext context, Attempt&& attempt)
-      -> decltype(attempt(context));
+  auto run(const char* operation, CallContext context, Attempt&& attempt,
+           BreakerUse breaker_use = BreakerUse::kGuarded) -> decltype(attempt(context));
 
   const CircuitBreaker& breaker() const { return breaker_; }
   const config::Resilience& policy() const { return policy_; }
@@ -120,8 +125,9 @@ class Pipeline {
 };
 
 template <typename Attempt>
-auto Pipeline::run(const char* operation, CallContext context, Attempt&& attempt)
-    -> decltype(attempt(context)) {
+auto Pipeline::run(const char* operation, CallContext context, Attempt&& attempt,
+                   BreakerUse breaker_use) -> decltype(attempt(context)) {
+  const bool guarded = breaker_use == BreakerUse::kGuarded;
   BulkheadPermit permit;
   // One clock reading serves the rate limiter, the retry budget and the start of the first
   // attempt, because a reading costs about as much as a layer's own work (docs/benchmarks.md).
@@ -131,8 +137,11 @@ auto Pipeline::run(const char* operation, CallContext context, Attempt&& attempt
   }
   budget_.record_request(admitted_at);
   for (int number = 1;; ++number) {
-    const BreakerAdmission admission = breaker_.acquire();
-    if (!admission) return reject_open(operation, admission);
+    BreakerAdmission admission;
+    if (guarded) {
+      admission = breaker_.acquire();
+      if (!admission) return reject_open(operation, admission);
+    }
     on_admitted();
     const auto start = number == 1 ? admitted_at : clock_->steady_now();
     context.attempt = number;
@@ -140,7 +149,7 @@ auto Pipeline::run(const char* operation, CallContext context, Attempt&& attempt
     auto result = attempt(static_cast<const CallContext&>(context));
     const Status& status = status_of(result);
     const auto end = clock_->steady_now();
-    breaker_.record(admission, classify(status), end - start, end);
+    if (guarded) breaker_.record(admission, classify(status), end - start, end);
     if (status.ok()) return result;
     const std::optional<std::chrono::nanoseconds> delay =
         retry_delay(operation, context, number, status);

@@ -137,6 +137,8 @@ Status JwksCache::unavailable(bool had_keys) const {
                      last_failure_
                : "no JWK Set has been fetched yet: " + last_failure_);
   status.set_reason(kJwksUnavailableReason);
+  // Another attempt within the cooldown would not fetch again, so the host must not retry.
+  status.set_retryable(false);
   return status;
 }
 
@@ -206,9 +208,8 @@ JwksCache::FetchOutcome JwksCache::fetch_keys(const CallContext& context) const 
     if (!response.ok()) {
       // The host's transport starts its messages with the method and the URL already.
       const std::string& cause = response.status().message();
-      return failed("transport_error", cause.rfind(request_line, 0) == 0
-                                           ? cause
-                                           : request_line + " failed: " + cause);
+      return failed("transport_error",
+                    cause.rfind(request_line, 0) == 0 ? cause : request_line + " failed: " + cause);
     }
     if (response->status != 200) {
       // The SDK's wording adds the fix for common statuses ("check the URL" for 404).
@@ -280,8 +281,11 @@ void JwksCache::report(const FetchOutcome& outcome, const char* trigger, double 
                        bool first_failure, std::size_t failures_before, bool body_changed) const {
   try {
     if (metrics_) {
-      metrics_->add(kFetchesMetric, 1, {{"result", outcome.result}, {"trigger", trigger}});
-      metrics_->record(kFetchDurationMetric, seconds, {{"result", outcome.result}});
+      metrics_->add(
+          kFetchesMetric, 1,
+          {{"outbound.client", client_id_}, {"result", outcome.result}, {"trigger", trigger}});
+      metrics_->record(kFetchDurationMetric, seconds,
+                       {{"outbound.client", client_id_}, {"result", outcome.result}});
     }
     if (!logger_) return;
     if (!outcome.status.ok()) {
@@ -289,8 +293,8 @@ void JwksCache::report(const FetchOutcome& outcome, const char* trigger, double 
       const auto level = first_failure ? spdlog::level::warn : spdlog::level::debug;
       logger_->log(level,
                    "jwt-auth client '{}' could not fetch its JWK Set ({}): {}; until a fetch "
-                   "succeeds, tokens are verified with the keys fetched before, if any, and the "
-                   "next attempt waits at least {} s",
+                   "succeeds, tokens are verified with the keys fetched before, if any, and "
+                   "fetches caused by tokens wait at least {} s (health checks fetch at once)",
                    client_id_, trigger, outcome.status.message(),
                    settings_.refresh_cooldown.count());
       return;

@@ -109,7 +109,7 @@ Result<IssuedToken> JwtAuth::issue(const CallContext&, const IssueRequest& reque
                                        "in its settings to issue tokens");
   }
   Result<IssuedToken> issued = config_.signer->issue(request, clock_->now());
-  if (metrics_ && issued.ok()) metrics_->add(kIssuedMetric, 1, {});
+  if (metrics_ && issued.ok()) metrics_->add(kIssuedMetric, 1, {{"outbound.client", info_.id}});
   return issued;
 }
 
@@ -119,7 +119,7 @@ Result<VerifiedToken> JwtAuth::verify(const CallContext& context, const VerifyRe
                                          : config_.verifier.verify(request.token, clock_->now());
   if (metrics_) {
     const std::string result = verified.ok() ? "ok" : verified.status().reason();
-    metrics_->add(kVerificationsMetric, 1, {{"result", result}});
+    metrics_->add(kVerificationsMetric, 1, {{"outbound.client", info_.id}, {"result", result}});
   }
   if (!verified.ok() && logger_) {
     logger_->debug("jwt-auth client '{}' rejected a token: {} ({})", info_.id,

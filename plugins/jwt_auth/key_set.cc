@@ -86,8 +86,10 @@ Result<const Key*> KeySet::select(Algorithm algorithm, const std::string* key_id
   if (key_id != nullptr) {
     const auto found = index_by_key_id_.find(*key_id);
     if (found == index_by_key_id_.end()) {
-      return token_rejected(auth_reason::kUnknownKey, "token kid " + quote_token_value(*key_id) +
-                                                          " matches no configured key");
+      return token_rejected(
+          auth_reason::kUnknownKey,
+          "token kid " + quote_token_value(*key_id) +
+              " matches no key of this client (configured or fetched from jwks_url)");
     }
     const Positions& positions = found->second;
     const auto match = std::find_if(positions.begin(), positions.end(), [&](std::size_t at) {

@@ -112,6 +112,13 @@ TEST_F(CliBreaker, TrialCallAfterOpenTime) {
   ASSERT_TRUE(rejected.retry_after().has_value());
   EXPECT_GT(rejected.retry_after()->count(), 0);
 
+  // Verifications bypass the breaker: they need the endpoint only for keys not yet cached.
+  VerifyRequest request;
+  request.token = "eyJhbGciOiJFUzI1NiIsImtpZCI6Im5ldyJ9.eyJzdWIiOiJ1In0.c2ln";
+  const Result<VerifiedToken> verified = (*auth)->verify(CallContext{}, request);
+  ASSERT_FALSE(verified.ok());
+  EXPECT_NE(verified.status().reason(), "circuit_open") << verified.status().to_string();
+
   std::this_thread::sleep_for(std::chrono::milliseconds(kOpenMs + 100));
   const Status trial = (*auth)->health_check(CallContext{});
   EXPECT_EQ(trial.code(), StatusCode::kUnavailable);

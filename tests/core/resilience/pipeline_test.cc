@@ -202,6 +202,31 @@ TEST(Pipeline, OpenBreakerFailsFastWithoutCallingPlugin) {
   EXPECT_EQ(harness.metrics->rejections, 1);
 }
 
+TEST(Pipeline, BypassedCallsIgnoreTheBreaker) {
+  Harness harness;
+  int attempts = 0;
+  auto failing = [&](const CallContext&) {
+    ++attempts;
+    return Status::unavailable("down").set_retryable(false);
+  };
+  // Failures of bypassed calls do not count, so the breaker stays closed.
+  for (int i = 0; i < 6; ++i) {
+    (void)harness.pipeline.run("op", harness.context(), failing, BreakerUse::kBypassed);
+  }
+  EXPECT_EQ(harness.pipeline.breaker().snapshot().state, BreakerState::kClosed);
+
+  // Once guarded calls open it, bypassed calls still run.
+  for (int i = 0; i < 4; ++i) (void)harness.pipeline.run("op", harness.context(), failing);
+  ASSERT_EQ(harness.pipeline.run("op", harness.context(), failing).reason(), "circuit_open");
+  const int before = attempts;
+  const Status bypassed = harness.pipeline.run("op", harness.context(),
+                                               [](const CallContext&) { return Status(); },
+                                               BreakerUse::kBypassed);
+  EXPECT_TRUE(bypassed.ok());
+  EXPECT_EQ(attempts, before);
+  EXPECT_EQ(harness.pipeline.breaker().snapshot().state, BreakerState::kOpen);
+}
+
 TEST(Pipeline, RejectionsDoNotOpenTheBreaker) {
   Harness harness;
   int attempts = 0;

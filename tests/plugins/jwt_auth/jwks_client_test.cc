@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -99,7 +100,8 @@ void expect_unavailable(const Result<VerifiedToken>& verified, const std::string
   ASSERT_FALSE(verified.ok());
   EXPECT_EQ(verified.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(verified.status().reason(), kJwksUnavailableReason);
-  EXPECT_TRUE(verified.status().retryable());
+  // Within the cooldown another attempt would not fetch again, so the host must not retry.
+  EXPECT_FALSE(verified.status().retryable());
   EXPECT_NE(verified.status().message().find(kUrlInMessages), std::string::npos)
       << verified.status().message();
   EXPECT_EQ(verified.status().message().find("secret-tenant"), std::string::npos)
@@ -176,6 +178,7 @@ TEST_F(JwksClient, RespectsMaxAge) {
   ASSERT_TRUE(verify(*auth, signed_token).ok());
   EXPECT_EQ(transport->sends(), 2);
   EXPECT_EQ(metrics->count("outbound.jwt.jwks.fetches,result=ok,trigger=expired"), 1);
+  EXPECT_EQ(metrics->clients(), std::set<std::string>{"auth"});
   EXPECT_NE(log.text().find("fresh for 600 s (max-age=600)"), std::string::npos) << log.text();
 }
 

@@ -69,12 +69,26 @@ std::vector<RecordedRequest> FakeTransport::requests() const {
 
 void CountingMetrics::add(std::string_view name, double value, const MetricAttributes& attributes) {
   std::string key(name);
-  for (const auto& [label, label_value] : attributes) key += "," + label + "=" + label_value;
+  std::string client;
+  for (const auto& [label, label_value] : attributes) {
+    // The client id is on every measurement; keys leave it out to stay short.
+    if (label == "outbound.client") {
+      client = label_value;
+      continue;
+    }
+    key += "," + label + "=" + label_value;
+  }
   const std::lock_guard<std::mutex> lock(mutex_);
   counts_[key] += value;
+  clients_.insert(client);
 }
 
 void CountingMetrics::record(std::string_view, double, const MetricAttributes&) {}
+
+std::set<std::string> CountingMetrics::clients() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return clients_;
+}
 
 double CountingMetrics::count(const std::string& key) const {
   const std::lock_guard<std::mutex> lock(mutex_);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -89,10 +90,13 @@ class CountingMetrics final : public MetricsSink {
   double count(const std::string& key) const;
   /// Returns the sum of every counter whose key starts with `prefix`.
   double total(const std::string& prefix) const;
+  /// Returns the values of the `outbound.client` attribute seen, "" for a measurement without.
+  std::set<std::string> clients() const;
 
  private:
   mutable std::mutex mutex_;
   std::map<std::string, double> counts_;
+  std::set<std::string> clients_;
 };
 
 /// LogCapture is a logger at debug level whose lines a test reads back.

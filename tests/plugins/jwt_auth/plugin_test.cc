@@ -293,9 +293,10 @@ TEST(JwtAuthPlugin, CountsVerificationsByResult) {
   EXPECT_TRUE(auth->verify(CallContext{}, VerifyRequest{issued->token}).ok());
   EXPECT_FALSE(auth->verify(CallContext{}, VerifyRequest{"a.b"}).ok());
 
-  EXPECT_EQ(metrics->counts["outbound.jwt.issued"], 1);
-  EXPECT_EQ(metrics->counts["outbound.jwt.verifications,result=ok"], 1);
-  EXPECT_EQ(metrics->counts["outbound.jwt.verifications,result=malformed"], 1);
+  EXPECT_EQ(metrics->counts["outbound.jwt.issued,outbound.client=auth"], 1);
+  EXPECT_EQ(metrics->counts["outbound.jwt.verifications,outbound.client=auth,result=ok"], 1);
+  EXPECT_EQ(metrics->counts["outbound.jwt.verifications,outbound.client=auth,result=malformed"],
+            1);
 }
 
 struct SettingsCase {
