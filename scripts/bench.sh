@@ -25,6 +25,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=SCRIPTDIR/lib/wait_load.sh
+. "$root/scripts/lib/wait_load.sh"
 build_dir="${OUTBOUND_BENCH_BUILD_DIR:-$root/build-bench}"
 rounds=3
 cpu=1
@@ -92,16 +94,7 @@ pinned=(taskset -c "$cpu")
 
 # Other work on the machine slows the benchmark unevenly, so a recorded run waits for quiet.
 if [ -n "$wait_load" ]; then
-  for attempt in $(seq 1 20); do
-    load=$(cut -d' ' -f1 /proc/loadavg)
-    if awk -v load="$load" -v limit="$wait_load" 'BEGIN { exit !(load < limit) }'; then break; fi
-    if [ "$attempt" -eq 20 ]; then
-      echo "bench.sh: the load average is still $load after 10 minutes; measuring anyway" >&2
-      break
-    fi
-    echo "bench.sh: load average $load is not below $wait_load; checking again in 30 s"
-    sleep 30
-  done
+  wait_for_load bench.sh "$wait_load" 10
 fi
 
 {

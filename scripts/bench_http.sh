@@ -29,6 +29,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=SCRIPTDIR/lib/wait_load.sh
+. "$root/scripts/lib/wait_load.sh"
 build_dir="${OUTBOUND_BENCH_BUILD_DIR:-$root/build-bench}"
 rounds=3
 cpu=1
@@ -214,18 +216,7 @@ export OUTBOUND_BENCH_CA_FILE="$server_dir/server.crt"
 
 # Other work on the machine slows the benchmark unevenly, so a recorded run waits for quiet.
 if [ -n "$wait_load" ]; then
-  polls=$((max_wait * 2))
-  for attempt in $(seq 1 "$polls"); do
-    load=$(cut -d' ' -f1 /proc/loadavg)
-    if awk -v load="$load" -v limit="$wait_load" 'BEGIN { exit !(load < limit) }'; then break; fi
-    if [ "$attempt" -eq "$polls" ]; then
-      echo "bench_http.sh: the load average is still $load after $max_wait minutes;" \
-           "measuring anyway" >&2
-      break
-    fi
-    echo "bench_http.sh: load average $load is not below $wait_load; checking again in 30 s"
-    sleep 30
-  done
+  wait_for_load bench_http.sh "$wait_load" "$max_wait"
 fi
 
 {

@@ -123,7 +123,7 @@ void submit_handler(const std::shared_ptr<const AsyncBinding>& binding, const ch
 }
 
 /// Returns a callable that runs `method` of the hosted client with `request`. The raw pointer
-/// is safe because every queued call holds the binding, which owns the client.
+/// is safe because every queued call keeps a reference to the binding, which owns the client.
 template <typename Interface, typename Method, typename Request>
 auto bind_call(const AsyncBinding& binding, Method method, Request request) {
   auto* client = static_cast<Interface*>(binding.client.get());

@@ -48,9 +48,9 @@ bool ended_early(SteadyTime deadline) {
   return std::chrono::steady_clock::now() + microseconds(500) < deadline;
 }
 
-void check_deadline(SteadyTime deadline, const std::string& what) {
+void check_deadline(SteadyTime deadline, const std::string& step) {
   if (std::chrono::steady_clock::now() >= deadline) {
-    throw IoError(IoError::Kind::kTimeout, "the deadline passed before " + what);
+    throw IoError(IoError::Kind::kTimeout, "the deadline passed before " + step);
   }
 }
 

@@ -42,8 +42,8 @@ class Reader {
   }
 
   /// Returns the next line without its line ending (CRLF, or a bare LF). `limit` bounds its
-  /// length; `what` names the line for messages.
-  std::string_view line(std::size_t limit, const char* what) {
+  /// length; `part` names the line in messages.
+  std::string_view line(std::size_t limit, const char* part) {
     std::size_t searched = 0;
     for (;;) {
       const std::string_view data = connection_.buffered();
@@ -52,7 +52,7 @@ class Reader {
         std::string_view text = data.substr(0, end);
         if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
         if (text.size() > limit) {
-          throw ResponseTooLarge(std::string(what) + " is longer than " + std::to_string(limit) +
+          throw ResponseTooLarge(std::string(part) + " is longer than " + std::to_string(limit) +
                                  " bytes");
         }
         line_.assign(text.data(), text.size());
@@ -60,20 +60,20 @@ class Reader {
         return line_;
       }
       if (data.size() > limit) {
-        throw ResponseTooLarge(std::string(what) + " is longer than " + std::to_string(limit) +
+        throw ResponseTooLarge(std::string(part) + " is longer than " + std::to_string(limit) +
                                " bytes");
       }
       searched = data.size();
-      more(what);
+      more(part);
     }
   }
 
   /// Returns at least `count` buffered bytes, or fewer when the peer closed before sending
   /// them.
-  std::string_view peek(std::size_t count, const char* what) {
+  std::string_view peek(std::size_t count, const char* part) {
     while (connection_.buffered().size() < count) {
       if (!connection_.fill(deadline_)) {
-        if (!received_any_) more(what);
+        if (!received_any_) more(part);
         break;
       }
       received_any_ = true;
@@ -82,22 +82,22 @@ class Reader {
   }
 
   /// Consumes a line ending (CRLF or LF) that must come next.
-  void line_end(const char* what) {
-    const std::string_view next = peek(2, what);
+  void line_end(const char* part) {
+    const std::string_view next = peek(2, part);
     if (!next.empty() && next[0] == '\n') {
       connection_.consume(1);
     } else if (next.size() >= 2 && next[0] == '\r' && next[1] == '\n') {
       connection_.consume(2);
     } else {
-      throw MalformedResponse("the chunked response body is malformed: " + std::string(what) +
+      throw MalformedResponse("the chunked response body is malformed: " + std::string(part) +
                               " is not followed by a line ending");
     }
   }
 
   /// Appends exactly `count` bytes to `out`.
-  void bytes(std::size_t count, std::string& out, const char* what) {
+  void bytes(std::size_t count, std::string& out, const char* part) {
     while (count > 0) {
-      if (connection_.buffered().empty()) more(what);
+      if (connection_.buffered().empty()) more(part);
       const std::string_view data = connection_.buffered();
       const std::size_t take = std::min(count, data.size());
       out.append(data.data(), take);
@@ -124,13 +124,13 @@ class Reader {
   }
 
  private:
-  void more(const char* what) {
+  void more(const char* part) {
     if (!connection_.fill(deadline_)) {
       if (!received_any_)
         throw IoError(IoError::Kind::kClosed,
                       "the peer closed the connection without sending a response");
       throw MalformedResponse("the peer closed the connection in the middle of " +
-                              std::string(what));
+                              std::string(part));
     }
     received_any_ = true;
   }
@@ -151,9 +151,9 @@ StatusLine parse_status_line(std::string_view line) {
   StatusLine parsed;
   if (line.size() < 12 || line.substr(0, 5) != "HTTP/" || line[6] != '.' || line[8] != ' ' ||
       line[5] != '1' || (line[7] != '0' && line[7] != '1')) {
-    const std::string shown(line.substr(0, std::min<std::size_t>(line.size(), 40)));
+    const std::string start_text(line.substr(0, std::min<std::size_t>(line.size(), 40)));
     throw MalformedResponse(
-        "the response does not start with an HTTP/1.x status line (it starts with '" + shown +
+        "the response does not start with an HTTP/1.x status line (it starts with '" + start_text +
         "')");
   }
   parsed.http11 = line[7] == '1';
@@ -271,11 +271,11 @@ ReadResponse read_response(Connection& connection, bool head_request, SteadyTime
   const std::string_view start = reader.peek(5, "the status line");
   if (start.substr(0, 5) !=
       std::string_view("HTTP/").substr(0, std::min<std::size_t>(start.size(), 5))) {
-    std::string shown;
+    std::string start_text;
     for (char c : start.substr(0, 16))
-      shown += std::isprint(static_cast<unsigned char>(c)) ? c : '.';
+      start_text += std::isprint(static_cast<unsigned char>(c)) ? c : '.';
     throw MalformedResponse("the peer sent a response that is not HTTP/1.x (it starts with '" +
-                            shown + "')");
+                            start_text + "')");
   }
   for (;;) {
     status = parse_status_line(reader.line(limits.max_header_bytes, "the status line"));

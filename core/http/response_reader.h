@@ -35,9 +35,9 @@ struct ReadResponse {
   bool reusable = false;
 };
 
-/// Reads one HTTP/1.0 or HTTP/1.1 response from `connection`, strictly: interim 1xx responses
-/// are skipped, the body is framed by the rules of RFC 9112 section 6.3, a chunked body must parse
-/// to its last chunk, and a body cut short by the peer closing is an error, never a success.
+/// Reads one HTTP/1.0 or HTTP/1.1 response from `connection`, strictly. Interim 1xx responses
+/// are skipped, and the body is framed by the rules of RFC 9112 section 6.3. A chunked body must
+/// parse to its last chunk, and a body cut short by the peer closing is an error.
 ///
 /// Throws IoError for socket failures, MalformedResponse and ResponseTooLarge. `received_any`
 /// is set as soon as one byte of the response has arrived: a failure before that on a reused

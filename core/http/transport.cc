@@ -129,9 +129,9 @@ const char* io_error_type(IoError::Kind kind) {
 
 /// Returns the Status of a request that failed with `error`. A request counts as possibly
 /// processed once its first byte was written; only a replay-safe one may then be retried.
-Status io_status(const IoError& error, const std::string& what, bool write_started,
+Status io_status(const IoError& error, const std::string& request_line, bool write_started,
                  bool replay_safe) {
-  const std::string message = what + ": " + error.what();
+  const std::string message = request_line + ": " + error.what();
   const bool may_retry = replay_safe || !write_started;
   switch (error.kind()) {
     case IoError::Kind::kResolve:
@@ -209,7 +209,7 @@ OriginPool& PooledTransport::pool(const Origin& origin) {
 
 PooledTransport::Totals PooledTransport::totals() const {
   Totals totals;
-  std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(pools_mutex_));
+  std::lock_guard<std::mutex> lock(pools_mutex_);
   for (const auto& [key, pool] : pools_) {
     totals.opened += pool->opened();
     totals.reused += pool->reused();
@@ -323,7 +323,8 @@ Result<HttpResponse> PooledTransport::exchange(const CallContext& context,
   }
 
   const auto start = std::chrono::steady_clock::now();
-  const std::string what = method + " " + url.for_log();
+  // Built only for messages, so that a successful request does not pay for the string.
+  const auto request_line = [&] { return method + " " + url.for_log(); };
   ResponseLimits limits;
   limits.max_body_bytes = options_.http.max_response_bytes;
   const SteadyTime connect_deadline = std::min(deadline, start + options_.connect_timeout);
@@ -375,14 +376,14 @@ Result<HttpResponse> PooledTransport::exchange(const CallContext& context,
           options_.logger->debug(
               "client={} request_id={} http {}: the reused connection had been closed by the "
               "peer; sending again on a new connection",
-              options_.client_id, context.request_id, what);
+              options_.client_id, context.request_id, request_line());
         }
         fresh = true;
         continue;
       }
-      failure = io_status(error, what, write_started, request.replay_safe);
+      failure = io_status(error, request_line(), write_started, request.replay_safe);
       if (stale && !request.replay_safe) {
-        failure = Status::unavailable(what +
+        failure = Status::unavailable(request_line() +
                                       ": the reused connection had been closed by the peer; "
                                       "the request is not replay-safe, so it was not sent again")
                       .set_retryable(false)
@@ -391,13 +392,13 @@ Result<HttpResponse> PooledTransport::exchange(const CallContext& context,
       error_type = io_error_type(error.kind());
     } catch (const MalformedResponse& error) {
       if (lease.connection) pool.release(std::move(lease.connection), false);
-      failure = Status::unavailable(what + ": " + error.what())
+      failure = Status::unavailable(request_line() + ": " + error.what())
                     .set_retryable(request.replay_safe)
                     .set_reason("malformed_response");
       error_type = "malformed_response";
     } catch (const ResponseTooLarge& error) {
       if (lease.connection) pool.release(std::move(lease.connection), false);
-      failure = Status::unavailable(what + ": " + error.what())
+      failure = Status::unavailable(request_line() + ": " + error.what())
                     .set_retryable(false)
                     .set_reason("response_too_large");
       error_type = "response_too_large";
@@ -415,7 +416,7 @@ Result<HttpResponse> PooledTransport::exchange(const CallContext& context,
   }
   if (debug) {
     options_.logger->debug("client={} request_id={} http {} failed after {:.3f} ms: {}",
-                           options_.client_id, context.request_id, what, seconds * 1000,
+                           options_.client_id, context.request_id, request_line(), seconds * 1000,
                            failure.to_string());
   }
   return failure;

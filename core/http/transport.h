@@ -85,7 +85,7 @@ class PooledTransport final : public HttpTransport {
   Poco::Net::Context::Ptr tls_context(const Origin& origin);
 
   const TransportOptions options_;
-  std::mutex pools_mutex_;
+  mutable std::mutex pools_mutex_;
   std::map<std::string, std::unique_ptr<OriginPool>> pools_;
   std::atomic<std::uint64_t> stale_resends_{0};
 };
