@@ -23,8 +23,18 @@ constexpr const char* kBatchHelp = R"(usage: outbound batch FILE|- [--concurrenc
 Runs one operation per line of FILE (or standard input with -) in one process, so every line
 uses the same clients. Each line is a JSON object:
   {"op":"auth.issue","client":"auth","args":{"sub":"u1","claims":{"role":"admin"},"ttl":60}}
-"client" may be left out where one client of the kind is configured. Operations: auth.issue
-(sub, claims, ttl), auth.verify (token), check. Blank lines are skipped.
+  {"op":"pay.charge","args":{"amount":2000,"currency":"usd","source":"tok_visa"}}
+"client" may be left out where one client of the kind is configured. Blank lines are skipped.
+Operations and their arguments:
+  auth.issue           sub, claims (object), ttl (seconds)
+  auth.verify          token
+  pay.charge           amount (integer of minor units), currency, source, customer,
+                       description, metadata (object of strings), capture (true or false),
+                       idempotency_key, account
+  pay.refund           payment_id, amount, reason, metadata, idempotency_key, account
+  pay.get              payment_id, account
+  pay.webhook_verify   payload (the raw body as a JSON string), signature
+  check                (none)
 
 Prints one JSON result per input line, in input order:
   {"line":1,"ok":true,"elapsed_ms":0.42,"result":{...}}

@@ -1,13 +1,12 @@
 #include "commands.h"
 
 #include <algorithm>
-#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 
 #include "arguments.h"
+#include "command_support.h"
 #include "operations.h"
 
 namespace outbound::cli {
@@ -51,98 +50,6 @@ malformed, claim_mismatch, unknown_key or unsupported_critical. Exit 5 with the 
 jwks_unavailable when the token needs keys from the client's jwks_url that could not be fetched.
   --client ID      the auth client to use when several are configured
 )";
-
-constexpr const char* kDemoHelp = R"(usage: outbound demo
-
-Runs the demo through the configured clients: issues a token and verifies it with the auth
-client. Kinds with no configured client are skipped and say so.
-)";
-
-/// Parses the command's arguments or prints the usage error; returns false when the command
-/// must stop with *exit_code (after --help, exit 0).
-bool parse(const Invocation& invocation, const std::vector<OptionSpec>& specs, const char* help,
-           std::size_t max_positionals, ParsedArguments* parsed, int* exit_code) {
-  auto result = parse_arguments(invocation.arguments, specs);
-  if (!result.ok()) {
-    *exit_code = invocation.output->usage(result.status().message(), invocation.command);
-    return false;
-  }
-  if (result->has("help")) {
-    std::cout << help;
-    *exit_code = kExitOk;
-    return false;
-  }
-  if (result->positionals.size() > max_positionals) {
-    *exit_code = invocation.output->usage(
-        "unexpected argument '" + result->positionals[max_positionals] + "'", invocation.command);
-    return false;
-  }
-  *parsed = std::move(*result);
-  return true;
-}
-
-std::string format_utc(std::int64_t unix_seconds) {
-  std::time_t time = static_cast<std::time_t>(unix_seconds);
-  std::tm parts{};
-  gmtime_r(&time, &parts);
-  std::ostringstream text;
-  text << std::put_time(&parts, "%Y-%m-%dT%H:%M:%SZ");
-  return text.str();
-}
-
-/// Runs one operation for a command and prints its result or error.
-int run_and_print(const Invocation& invocation, const Host& host, const std::string& op,
-                  const std::string& client, const json& args,
-                  void (*print_text)(const json&, std::ostream&)) {
-  auto result = run_operation(host, op, client, args);
-  Output& output = *invocation.output;
-  if (!result.ok()) {
-    return output.fail(result.status(), exit_code_for_lookup(result.status()));
-  }
-  if (output.json()) {
-    output.print_json(*result);
-  } else {
-    print_text(*result, output.out());
-  }
-  return kExitOk;
-}
-
-/// Issues a token with the auth client `client` and verifies it, printing both steps.
-void run_auth_demo(const Host& host, const std::string& client, Output& output, json& steps,
-                   const std::function<void(const std::string&, const Status&)>& record_failure) {
-  std::ostream& out = output.out();
-  auto auth = host.auth(client);
-  if (!auth.ok()) {
-    record_failure("auth.issue", auth.status());
-    return;
-  }
-  const json issue_args = {{"sub", "demo-user"}, {"claims", {{"scope", "demo"}}}};
-  auto issued = run_operation(host, "auth.issue", client, issue_args);
-  if (!issued.ok()) {
-    record_failure("auth.issue", issued.status());
-    return;
-  }
-  steps.push_back({{"step", "auth.issue"}, {"ok", true}, {"result", *issued}});
-  if (!output.json()) {
-    out << "auth.issue: client '" << client << "' (" << (*auth)->plugin_name() << " "
-        << (*auth)->plugin_version() << ") signed a token for demo-user with "
-        << (*issued)["algorithm"].get<std::string>();
-    const std::string key_id = (*issued)["key_id"].get<std::string>();
-    if (!key_id.empty()) out << " (key id " << key_id << ")";
-    out << ", expiring " << format_utc((*issued)["expires_at"].get<std::int64_t>()) << ":\n"
-        << (*issued)["token"].get<std::string>() << '\n';
-  }
-  auto verified = run_operation(host, "auth.verify", client, {{"token", (*issued)["token"]}});
-  if (!verified.ok()) {
-    record_failure("auth.verify", verified.status());
-    return;
-  }
-  steps.push_back({{"step", "auth.verify"}, {"ok", true}, {"result", *verified}});
-  if (!output.json()) {
-    out << "auth.verify: the token is valid; its claims:\n"
-        << (*verified)["claims"].dump(2) << '\n';
-  }
-}
 
 }  // namespace
 
@@ -376,53 +283,6 @@ int run_auth_verify(const Invocation& invocation) {
   return run_and_print(
       invocation, *host, "auth.verify", arguments.value("client").value_or(""), {{"token", token}},
       [](const json& result, std::ostream& out) { out << result["claims"].dump(2) << '\n'; });
-}
-
-int run_demo(const Invocation& invocation) {
-  ParsedArguments arguments;
-  int exit_code = kExitOk;
-  if (!parse(invocation, {}, kDemoHelp, 0, &arguments, &exit_code)) return exit_code;
-  auto host = invocation.open_host(&exit_code);
-  if (!host) return exit_code;
-
-  Output& output = *invocation.output;
-  std::ostream& out = output.out();
-  json steps = json::array();
-  int result = kExitOk;
-  auto record_failure = [&](const std::string& step, const Status& unredacted) {
-    const Status status = output.redacted(unredacted);
-    steps.push_back({{"step", step}, {"ok", false}, {"error", error_json(status)}});
-    if (!output.json()) out << step << ": failed: " << status.to_string() << '\n';
-    if (result == kExitOk) result = exit_code_for(status);
-  };
-
-  if (!output.json()) out << "demo: configuration " << host->config_file().string() << '\n';
-  std::vector<std::string> auth_clients;
-  for (const ClientInfo& info : host->clients()) {
-    if (info.kind == ClientKind::kAuth) auth_clients.push_back(info.id);
-  }
-  if (auth_clients.empty()) {
-    const Status missing = host->auth().status();
-    steps.push_back({{"step", "auth"}, {"skipped", missing.message()}});
-    if (!output.json()) out << "auth: skipped: " << missing.message() << '\n';
-  }
-  for (const std::string& client : auth_clients) {
-    run_auth_demo(*host, client, output, steps, record_failure);
-  }
-  for (const char* kind : {"payment", "mail"}) {
-    const Status missing =
-        std::string(kind) == "payment" ? host->payments().status() : host->mail().status();
-    if (missing.reason() == "no_client_configured") {
-      steps.push_back({{"step", kind}, {"skipped", missing.message()}});
-      if (!output.json()) out << kind << ": skipped: " << missing.message() << '\n';
-    }
-  }
-  if (output.json()) {
-    output.print_json({{"ok", result == kExitOk}, {"steps", steps}});
-  } else {
-    out << (result == kExitOk ? "demo: done\n" : "demo: failed\n");
-  }
-  return result;
 }
 
 }  // namespace outbound::cli

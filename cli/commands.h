@@ -31,6 +31,10 @@ int run_check(const Invocation& invocation);
 int run_config_check(const Invocation& invocation);
 int run_auth_issue(const Invocation& invocation);
 int run_auth_verify(const Invocation& invocation);
+int run_pay_charge(const Invocation& invocation);
+int run_pay_refund(const Invocation& invocation);
+int run_pay_get(const Invocation& invocation);
+int run_pay_webhook_verify(const Invocation& invocation);
 int run_batch(const Invocation& invocation);
 int run_demo(const Invocation& invocation);
 

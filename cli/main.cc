@@ -26,6 +26,12 @@ commands:
   config check [FILE]        validate a configuration without network access
   auth issue --sub S ...     print a signed token
   auth verify TOKEN|-        print the verified claims of a token
+  pay charge --amount MINOR --currency CUR --source TOKEN ...
+                             create a charge; amounts are integers in the minor unit
+  pay refund PAYMENT_ID ...  refund a charge or payment intent, in full or in part
+  pay get PAYMENT_ID         print a charge, refund or payment intent
+  pay webhook-verify --signature HEADER [--payload-file F]
+                             verify a webhook delivery and print its event
   batch FILE|- ...           run one operation per JSON line
   demo                       run the demo on every configured client
 
@@ -127,7 +133,12 @@ int run(const std::vector<std::string>& arguments) {
       {"plugins", run_plugins}, {"check", run_check}, {"batch", run_batch}, {"demo", run_demo}};
   static const std::map<std::string, std::map<std::string, Handler>> kTwoWords = {
       {"config", {{"check", run_config_check}}},
-      {"auth", {{"issue", run_auth_issue}, {"verify", run_auth_verify}}}};
+      {"auth", {{"issue", run_auth_issue}, {"verify", run_auth_verify}}},
+      {"pay",
+       {{"charge", run_pay_charge},
+        {"refund", run_pay_refund},
+        {"get", run_pay_get},
+        {"webhook-verify", run_pay_webhook_verify}}}};
 
   Invocation invocation;
   invocation.config_file = default_config_file(options);
@@ -162,7 +173,7 @@ int run(const std::vector<std::string>& arguments) {
   if (group == kTwoWords.end()) {
     return output.usage("unknown command '" + first +
                             "'; commands: plugins, check, config check, auth issue, auth verify, "
-                            "batch, demo",
+                            "pay charge, pay refund, pay get, pay webhook-verify, batch, demo",
                         "");
   }
   std::string subcommands;

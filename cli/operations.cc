@@ -1,55 +1,14 @@
 #include "operations.h"
 
 #include <chrono>
-#include <limits>
+
+#include "operation_args.h"
+#include "pay_operations.h"
 
 namespace outbound::cli {
 namespace {
 
 using nlohmann::json;
-
-std::int64_t to_unix_seconds(std::chrono::system_clock::time_point time) {
-  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
-}
-
-Status expect_object(const json& args, const std::string& op) {
-  if (!args.is_object()) {
-    return Status::invalid_argument("arguments of " + op + " must be a JSON object, got " +
-                                    std::string(args.type_name()));
-  }
-  return Status();
-}
-
-/// Reads a required non-empty string argument.
-Result<std::string> required_string(const json& args, const std::string& op,
-                                    const std::string& name) {
-  auto found = args.find(name);
-  if (found == args.end() || found->is_null()) {
-    return Status::invalid_argument(op + " needs the argument '" + name + "'");
-  }
-  if (!found->is_string() || found->get_ref<const std::string&>().empty()) {
-    return Status::invalid_argument(op + " argument '" + name + "' must be a non-empty string");
-  }
-  return found->get<std::string>();
-}
-
-Status reject_unknown(const json& args, const std::string& op,
-                      std::initializer_list<const char*> known) {
-  for (const auto& item : args.items()) {
-    bool listed = false;
-    std::string names;
-    for (const char* name : known) {
-      listed = listed || item.key() == name;
-      names += names.empty() ? "" : ", ";
-      names += name;
-    }
-    if (!listed) {
-      return Status::invalid_argument(op + " has no argument '" + item.key() +
-                                      "'; valid arguments: " + names);
-    }
-  }
-  return Status();
-}
 
 Result<json> auth_issue(const Host& host, const std::string& client_id, const json& args) {
   const std::string op = "auth.issue";
@@ -84,12 +43,6 @@ Result<json> auth_issue(const Host& host, const std::string& client_id, const js
               {"key_id", issued->key_id},
               {"issued_at", to_unix_seconds(issued->issued_at)},
               {"expires_at", to_unix_seconds(issued->expires_at)}};
-}
-
-json parse_or_text(const std::string& text) {
-  json parsed = json::parse(text, nullptr, false);
-  if (parsed.is_discarded()) return text;
-  return parsed;
 }
 
 Result<json> auth_verify(const Host& host, const std::string& client_id, const json& args) {
@@ -131,9 +84,8 @@ Result<json> check(const Host& host, const std::string& client_id, const json& a
       if (first_failure.ok()) {
         // Plugins usually name the client in their messages already.
         const std::string name = "client '" + info.id + "'";
-        first_failure = health.message().find(name) == std::string::npos
-                            ? health.with_context(name)
-                            : health;
+        first_failure =
+            health.message().find(name) == std::string::npos ? health.with_context(name) : health;
       }
     }
     clients.push_back(std::move(entry));
@@ -148,7 +100,9 @@ Result<json> check(const Host& host, const std::string& client_id, const json& a
 }  // namespace
 
 const std::vector<std::string>& operation_names() {
-  static const std::vector<std::string> names = {"auth.issue", "auth.verify", "check"};
+  static const std::vector<std::string> names = {"auth.issue", "auth.verify", "pay.charge",
+                                                 "pay.refund", "pay.get",     "pay.webhook_verify",
+                                                 "check"};
   return names;
 }
 
@@ -157,6 +111,10 @@ Result<json> run_operation(const Host& host, const std::string& op, const std::s
   if (Status s = expect_object(args, op); !s.ok()) return s;
   if (op == "auth.issue") return auth_issue(host, client_id, args);
   if (op == "auth.verify") return auth_verify(host, client_id, args);
+  if (op == "pay.charge") return pay_charge(host, client_id, args);
+  if (op == "pay.refund") return pay_refund(host, client_id, args);
+  if (op == "pay.get") return pay_get(host, client_id, args);
+  if (op == "pay.webhook_verify") return pay_webhook_verify(host, client_id, args);
   if (op == "check") return check(host, client_id, args);
   std::string names;
   for (const auto& name : operation_names()) names += (names.empty() ? "" : ", ") + name;

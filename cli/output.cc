@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include <ostream>
+#include <string>
 
 namespace outbound::cli {
 
@@ -28,6 +29,19 @@ int exit_code_for(const Status& status) {
       return kExitInternal;
   }
   return kExitInternal;
+}
+
+std::string describe_provider_details(const ProviderDetails& provider) {
+  std::string text;
+  auto add = [&text](const std::string& label, const std::string& value) {
+    if (value.empty()) return;
+    text += (text.empty() ? "" : ", ") + label + " " + value;
+  };
+  add("code", provider.code);
+  add("decline code", provider.decline_code);
+  add("param", provider.param);
+  if (provider.reply_code != 0) add("reply code", std::to_string(provider.reply_code));
+  return text;
 }
 
 nlohmann::json error_json(const Status& status) {
@@ -73,8 +87,13 @@ int Output::fail(const Status& unredacted, int exit_code) {
       err_ << "the plugin is faulty: install a fixed build or choose another plugin in the "
               "configuration\n";
     }
+    const std::string details = describe_provider_details(status.provider());
+    if (!details.empty()) err_ << "provider details: " << details << '\n';
     if (!status.provider().request_id.empty()) {
       err_ << "provider request id: " << status.provider().request_id << '\n';
+    }
+    if (status.retry_after()) {
+      err_ << "the provider asked to retry after " << status.retry_after()->count() << " ms\n";
     }
   }
   return exit_code;

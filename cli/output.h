@@ -30,6 +30,11 @@ enum ExitCode : int {
 /// transient failures, 3 for a plugin that threw (reason "plugin_exception"), 1 for bugs.
 int exit_code_for(const Status& status);
 
+/// Returns the provider's details for people: "code card_declined, decline code
+/// generic_decline, param source, reply code 402", leaving out what is empty. The request id
+/// is left out because it gets a line of its own.
+std::string describe_provider_details(const ProviderDetails& provider);
+
 /// Returns the JSON error object: {"code", "message", "retryable", and "reason" and
 /// "provider" when present}.
 nlohmann::json error_json(const Status& status);

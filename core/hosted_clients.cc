@@ -206,8 +206,16 @@ class HostedPayment final : public HostedClient<PaymentGateway> {
                                Mutation::kIdempotencyKey)
   OUTBOUND_HOSTED_PAYMENT_CALL(Customer, retrieve_customer, RetrieveRequest, Mutation::kNone)
   OUTBOUND_HOSTED_PAYMENT_CALL(Customer, update_customer, CustomerUpdate, Mutation::kIdempotencyKey)
-  OUTBOUND_HOSTED_PAYMENT_CALL(WebhookEvent, verify_webhook, WebhookVerifyRequest, Mutation::kNone)
 #undef OUTBOUND_HOSTED_PAYMENT_CALL
+  // A webhook is verified locally, so an open breaker must not stop it, and forged deliveries
+  // must not count towards opening it.
+  Result<WebhookEvent> verify_webhook(const CallContext& c,
+                                      const WebhookVerifyRequest& r) override {
+    return runner().run(
+        "verify_webhook", c, Mutation::kNone,
+        [&](const CallContext& ctx) { return plugin_->verify_webhook(ctx, r); },
+        resilience::BreakerUse::kBypassed);
+  }
 };
 
 class HostedMail final : public HostedClient<MailSender> {

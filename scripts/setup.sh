@@ -51,8 +51,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}"
 fi
 
-# npm peers, pinned, into a folder of the project's (ignored by git).
-npm_packages=(jose@6.2.19 wiremock@3.13.2)
+# npm peers, pinned, into a folder of the project's (ignored by git). stripe-stateful-mock is
+# the demo's and the tests' Stripe API, run on 127.0.0.1 by scripts/lib/stripe_mock.js.
+npm_packages=(jose@6.2.19 wiremock@3.13.2 stripe-stateful-mock@0.0.16)
 npm_missing=()
 for spec in "${npm_packages[@]}"; do
   name=${spec%@*}
@@ -70,13 +71,34 @@ if [ ${#npm_missing[@]} -gt 0 ]; then
     "${npm_missing[@]}"
 fi
 
-# The demo's signing key, referenced from config/default.json through ${file:...}.
+# The demo's keys, referenced from config/default.json through ${file:...}: a signing key, and
+# a Stripe test API key and webhook secret for the local Stripe mock. Each is created only when
+# missing, readable by its owner only.
+mkdir -p "$keys_dir"
+chmod 700 "$keys_dir"
 if [ ! -s "$keys_dir/demo-es256.key.pem" ]; then
   echo "setup: creating the demo signing key in $keys_dir"
-  mkdir -p "$keys_dir"
-  chmod 700 "$keys_dir"
   (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
     -out "$keys_dir/demo-es256.key.pem")
+fi
+
+# Prints COUNT random letters and digits, from OpenSSL's random generator.
+random_alphanumerics() {
+  local count=$1 text=""
+  while [ ${#text} -lt "$count" ]; do
+    text+=$(openssl rand -base64 48 | tr -dc 'A-Za-z0-9')
+  done
+  printf '%s' "${text:0:count}"
+}
+
+# The mock accepts any key that starts with sk_test_, the prefix of Stripe's test keys.
+if [ ! -s "$keys_dir/stripe-api-key" ]; then
+  echo "setup: creating the demo's Stripe test API key in $keys_dir"
+  (umask 077 && echo "sk_test_$(random_alphanumerics 24)" > "$keys_dir/stripe-api-key")
+fi
+if [ ! -s "$keys_dir/stripe-webhook-secret" ]; then
+  echo "setup: creating the demo's Stripe webhook secret in $keys_dir"
+  (umask 077 && echo "whsec_$(random_alphanumerics 32)" > "$keys_dir/stripe-webhook-secret")
 fi
 
 # A locale with a decimal comma for the tests, built into the project's folder so that the

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -48,16 +50,14 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-namespace {
-
-std::vector<std::string> merged_environment(const std::map<std::string, std::string>& extra) {
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& changes) {
   std::map<std::string, std::string> variables;
   for (char** entry = environ; *entry != nullptr; ++entry) {
-    std::string text(*entry);
+    const std::string text(*entry);
     const auto equals = text.find('=');
     if (equals != std::string::npos) variables[text.substr(0, equals)] = text.substr(equals + 1);
   }
-  for (const auto& [name, value] : extra) {
+  for (const auto& [name, value] : changes) {
     if (value == kUnset) {
       variables.erase(name);
     } else {
@@ -69,8 +69,6 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
   return lines;
 }
 
-}  // namespace
-
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& environment,
                           const std::string& input, std::chrono::milliseconds timeout) {
@@ -81,7 +79,7 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) {
     throw std::runtime_error(std::string("pipe failed: ") + std::strerror(errno));
   }
-  std::vector<std::string> env_lines = merged_environment(environment);
+  std::vector<std::string> env_lines = child_environment(environment);
   std::vector<char*> env_pointers;
   for (auto& line : env_lines) env_pointers.push_back(line.data());
   env_pointers.push_back(nullptr);
@@ -168,6 +166,121 @@ ProcessResult run_process(const std::vector<std::string>& argv,
     result.exit_code = 128 + WTERMSIG(status);
   }
   return result;
+}
+
+std::string find_on_path(std::string_view name) {
+  const char* path = std::getenv("PATH");
+  std::istringstream folders(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
+  std::string folder;
+  while (std::getline(folders, folder, ':')) {
+    if (folder.empty()) continue;
+    const std::string candidate = folder + "/" + std::string(name);
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
+
+pid_t spawn_logged(const std::vector<std::string>& argv,
+                   const std::vector<std::string>* environment,
+                   const std::filesystem::path& log_file, std::string_view who) {
+  // Everything the child needs is prepared before fork(), because a child of a multi-threaded
+  // process may only call async-signal-safe functions until exec.
+  std::vector<std::string> args = argv;
+  std::vector<char*> arg_pointers;
+  for (std::string& arg : args) arg_pointers.push_back(arg.data());
+  arg_pointers.push_back(nullptr);
+  std::vector<std::string> variables =
+      environment != nullptr ? *environment : std::vector<std::string>();
+  std::vector<char*> env_pointers;
+  for (std::string& variable : variables) env_pointers.push_back(variable.data());
+  env_pointers.push_back(nullptr);
+  char* const* envp = environment != nullptr ? env_pointers.data() : environ;
+  const std::string exec_failed =
+      "exec " + std::filesystem::path(argv.at(0)).filename().string() + " failed\n";
+  const std::string prefix(who);
+
+  // stdout and stderr share one file, so lines arrive in the order the child wrote them, and a
+  // child that logs a lot cannot block on a full pipe that nobody reads.
+  const std::string log_path = log_file.string();
+  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (log_fd < 0) {
+    const int error = errno;
+    throw std::runtime_error(prefix + ": failed to open " + log_path + ": " + std::strerror(error));
+  }
+  const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0) {
+    const int error = errno;
+    close(log_fd);
+    throw std::runtime_error(prefix + ": failed to open /dev/null: " + std::strerror(error));
+  }
+  const pid_t parent = getpid();
+
+  const pid_t pid = fork();
+  if (pid < 0) {
+    const int error = errno;
+    close(log_fd);
+    close(null_fd);
+    throw std::runtime_error(prefix + ": fork failed: " + std::strerror(error));
+  }
+  if (pid == 0) {
+    // PR_SET_PDEATHSIG fires when the thread that forked ends, and the check after it covers a
+    // parent that died before prctl ran.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    dup2(null_fd, STDIN_FILENO);
+    dup2(log_fd, STDOUT_FILENO);
+    dup2(log_fd, STDERR_FILENO);
+    execve(arg_pointers[0], arg_pointers.data(), envp);
+    (void)!write(STDERR_FILENO, exec_failed.data(), exec_failed.size());
+    _exit(127);
+  }
+  close(log_fd);
+  close(null_fd);
+  return pid;
+}
+
+void stop_child(pid_t pid, std::chrono::milliseconds grace, std::string_view who,
+                std::string_view program) {
+  kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  int status = 0;
+  while (true) {
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) return;
+    if (done < 0 && errno != EINTR) {
+      const int error = errno;
+      throw std::runtime_error(std::string(who) + ": waitpid failed for " + std::string(program) +
+                               " PID " + std::to_string(pid) + ": " + std::strerror(error));
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+std::string describe_exit(int wait_status) {
+  if (WIFEXITED(wait_status)) {
+    return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
+  }
+  return "was killed by signal " + std::to_string(WTERMSIG(wait_status));
+}
+
+std::string log_tail(const std::filesystem::path& path, std::size_t max_lines) {
+  const std::string output = read_file(path);
+  if (output.empty()) return "(no output)";
+  // A newline counts only when a line follows it, so a final newline adds no empty line.
+  std::size_t start = output.size();
+  for (std::size_t lines = 0; start > 0 && lines < max_lines;) {
+    --start;
+    if (output[start] == '\n' && start + 1 < output.size()) ++lines;
+  }
+  if (start > 0) ++start;
+  return output.substr(start);
 }
 
 }  // namespace outbound::testing

@@ -1,9 +1,6 @@
 #include "wiremock.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,10 +8,8 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <istream>
-#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -51,19 +46,6 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
     }
   }
   return true;
-}
-
-// Returns the absolute path of `program` found on PATH, or an empty string.
-std::string find_on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream folders(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
-  std::string folder;
-  while (std::getline(folders, folder, ':')) {
-    if (folder.empty()) continue;
-    const std::string candidate = folder + "/" + program;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return {};
 }
 
 // Binds `count` sockets to port 0 on 127.0.0.1 at once, so the ports differ, reads the ports
@@ -249,48 +231,7 @@ void WireMock::make_keystore() {
 }
 
 void WireMock::spawn(const std::vector<std::string>& command_line) {
-  // Everything the child needs is prepared before fork(), because a child of a multi-threaded
-  // process may only call async-signal-safe functions until exec.
-  std::vector<std::string> args = command_line;
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  const std::string log_path = (*work_dir_ / "java.log").string();
-  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (log_fd < 0)
-    throw std::runtime_error("WireMock: failed to open " + log_path + ": " + errno_text());
-  const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd < 0) {
-    close(log_fd);
-    throw std::runtime_error("WireMock: failed to open /dev/null: " + errno_text());
-  }
-  const pid_t parent = getpid();
-
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(log_fd);
-    close(null_fd);
-    throw std::runtime_error("WireMock: fork failed: " + errno_text());
-  }
-  if (pid == 0) {
-    // PR_SET_PDEATHSIG fires when the thread that forked ends, and the check after it covers a
-    // parent that died before prctl ran.
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(127);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    dup2(null_fd, STDIN_FILENO);
-    dup2(log_fd, STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
-    execv(argv[0], argv.data());
-    static constexpr char kMessage[] = "exec java failed\n";
-    (void)!write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
-    _exit(127);
-  }
-  close(log_fd);
-  close(null_fd);
-  pid_ = pid;
+  pid_ = spawn_logged(command_line, nullptr, *work_dir_ / "java.log", "WireMock");
 }
 
 std::string WireMock::wait_until_healthy() {
@@ -308,10 +249,8 @@ std::string WireMock::wait_until_healthy() {
           output.find("Address already in use") != std::string::npos) {
         return "bind";
       }
-      const std::string ending = WIFEXITED(status)
-                                     ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                                     : "was killed by signal " + std::to_string(WTERMSIG(status));
-      return "java " + ending + " before it became healthy; its last output:\n" + output;
+      return "java " + describe_exit(status) + " before it became healthy; its last output:\n" +
+             output;
     }
     try {
       const AdminReply reply = admin("GET", "/__admin/health", {}, kHealthTimeout);
@@ -338,37 +277,14 @@ bool WireMock::java_reported_start() const {
 
 std::string WireMock::java_output_tail() const {
   if (!work_dir_) return {};
-  constexpr std::size_t kTailLines = 20;
-  const std::string output = read_file(*work_dir_ / "java.log");
-  std::size_t start = output.size();
-  for (std::size_t lines = 0; start > 0 && lines <= kTailLines;) {
-    --start;
-    if (output[start] == '\n' && start + 1 < output.size()) ++lines;
-  }
-  if (start > 0) ++start;
-  return output.empty() ? "(no output)" : output.substr(start);
+  return log_tail(*work_dir_ / "java.log");
 }
 
 void WireMock::stop() {
   if (pid_ <= 0) return;
   const pid_t pid = pid_;
   pid_ = -1;
-  kill(pid, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + kStopTimeout;
-  int status = 0;
-  while (true) {
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) return;
-    if (done < 0 && errno != EINTR) {
-      throw std::runtime_error("WireMock: waitpid failed for java PID " + std::to_string(pid) +
-                               ": " + errno_text());
-    }
-    if (std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  kill(pid, SIGKILL);
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  stop_child(pid, kStopTimeout, "WireMock", "java");
 }
 
 WireMock::AdminReply WireMock::admin(const std::string& method, const std::string& path,
@@ -456,22 +372,7 @@ int WireMock::count(const std::string& request_pattern_json) {
   }
 }
 
-WireMock& shared_wiremock() {
-  static std::mutex mutex;
-  static WireMock server;
-  static std::string start_error;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (!start_error.empty()) throw std::runtime_error(start_error);
-  if (!server.running()) {
-    try {
-      server.start();
-    } catch (const std::exception& error) {
-      start_error = error.what();
-      throw;
-    }
-  }
-  return server;
-}
+WireMock& shared_wiremock() { return shared_server<WireMock>(); }
 
 void WireMockTest::SetUp() {
   try {

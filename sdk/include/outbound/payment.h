@@ -304,7 +304,7 @@ class OUTBOUND_SDK_API PaymentGateway : public ExternalClient {
                                            const CustomerUpdate& request) = 0;
 
   /// Verifies a webhook's signature and timestamp and parses the event. Makes no network
-  /// call. An invalid delivery is kUnauthenticated with reason "malformed_header",
+  /// call. An invalid delivery is kUnauthenticated with reason "malformed_signature_header",
   /// "missing_timestamp", "no_valid_signature" or "timestamp_outside_tolerance".
   virtual Result<WebhookEvent> verify_webhook(const CallContext& context,
                                               const WebhookVerifyRequest& request) = 0;

@@ -1,0 +1,851 @@
+// End-to-end tests of the `outbound pay` commands, the payment batch operations and the
+// payment part of `outbound demo`: the real binary against the stub payment plugin
+// (stub_payment_plugin.cc), each test in a fresh temporary folder with its own configuration.
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace outbound {
+namespace {
+
+using nlohmann::json;
+using testing::ProcessResult;
+using testing::TempDir;
+
+namespace fs = std::filesystem;
+
+ProcessResult run_cli(const std::vector<std::string>& arguments, const std::string& input = {}) {
+  std::vector<std::string> argv = {OUTBOUND_CLI_PATH};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  return testing::run_process(argv, {{"OUTBOUND_CONFIG", testing::kUnset}}, input);
+}
+
+std::string describe(const ProcessResult& result) {
+  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "\nstderr:\n" +
+         result.err;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+/// Returns the value of the text output line "  LABEL: value", or "" when there is none.
+std::string field(const std::string& text, const std::string& label) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const std::string prefix = "  " + label + ":";
+    if (line.rfind(prefix, 0) != 0) continue;
+    const auto start = line.find_first_not_of(' ', prefix.size());
+    return start == std::string::npos ? "" : line.substr(start);
+  }
+  return "";
+}
+
+/// Parses stdout of a --json run; a parse failure is a test failure with the whole output.
+json parse_json(const ProcessResult& result) {
+  json document = json::parse(result.out, nullptr, false);
+  EXPECT_FALSE(document.is_discarded()) << describe(result);
+  return document;
+}
+
+std::vector<json> parse_lines(const std::string& text) {
+  std::vector<json> documents;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) documents.push_back(json::parse(line));
+  return documents;
+}
+
+/// Writes a configuration whose only client is the payment client "payments" and returns its
+/// path. Both stub plugins sit in one folder, so configurations differ only in `plugin`.
+fs::path write_config(const TempDir& dir, const json& settings = json::object(),
+                      const std::string& plugin = "stub-payment",
+                      const std::string& name = "config.json") {
+  const json config = {{"plugin_dirs", {OUTBOUND_STUB_PAYMENT_DIR}},
+                       {"clients", {{"payments", {{"plugin", plugin}, {"settings", settings}}}}}};
+  const fs::path path = dir / name;
+  testing::write_file(path, config.dump(2));
+  return path;
+}
+
+/// Writes a configuration whose stub keeps its objects in state.json, so that separate
+/// commands see each other's charges.
+fs::path write_stateful_config(const TempDir& dir) {
+  return write_config(dir, {{"state_file", "state.json"}});
+}
+
+std::vector<std::string> with_config(const fs::path& config, std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), {"--config", config.string()});
+  return arguments;
+}
+
+const std::vector<std::string> kCharge = {"pay",        "charge", "--amount", "2000",
+                                          "--currency", "usd",    "--source", "tok_visa"};
+
+std::vector<std::string> charge_with(std::vector<std::string> extra) {
+  std::vector<std::string> arguments = kCharge;
+  arguments.insert(arguments.end(), extra.begin(), extra.end());
+  return arguments;
+}
+
+TEST(CliPayCharge, TextShowsEveryFact) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult result = run_cli(with_config(config, kCharge));
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_TRUE(contains(result.out, "client 'payments' (stub-payment 1.0.0): charge ch_stub_1"))
+      << result.out;
+  EXPECT_EQ(field(result.out, "amount"), "20.00 USD") << result.out;
+  EXPECT_EQ(field(result.out, "status"), "succeeded") << result.out;
+  EXPECT_EQ(field(result.out, "captured"), "yes (20.00 USD)") << result.out;
+  EXPECT_EQ(field(result.out, "refunded"), "no") << result.out;
+  EXPECT_EQ(field(result.out, "request id"), "req_stub_1") << result.out;
+  EXPECT_FALSE(contains(result.out, "replayed")) << result.out;
+}
+
+TEST(CliPayCharge, JsonCarriesEveryFact) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult result = run_cli(with_config(
+      config, {"--json", "pay", "charge", "--amount", "1250", "--currency", "EUR", "--source",
+               "tok_visa", "--customer", "cus_1", "--description", "order 42", "--metadata",
+               "order=42", "--metadata", "note=a=b", "--no-capture"}));
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  const json charge = parse_json(result);
+  EXPECT_EQ(charge["client"], "payments");
+  EXPECT_EQ(charge["plugin"], "stub-payment");
+  EXPECT_EQ(charge["plugin_version"], "1.0.0");
+  EXPECT_EQ(charge["object"], "charge");
+  EXPECT_EQ(charge["id"], "ch_stub_1");
+  EXPECT_EQ(charge["amount"], 1250);
+  EXPECT_EQ(charge["currency"], "eur");
+  EXPECT_EQ(charge["status"], "succeeded");
+  EXPECT_EQ(charge["captured"], false);
+  EXPECT_EQ(charge["amount_captured"], 0);
+  EXPECT_EQ(charge["refunded"], false);
+  EXPECT_EQ(charge["amount_refunded"], 0);
+  EXPECT_EQ(charge["customer"], "cus_1");
+  EXPECT_EQ(charge["description"], "order 42");
+  EXPECT_EQ(charge["metadata"], json({{"order", "42"}, {"note", "a=b"}}));
+  EXPECT_EQ(charge["request_id"], "req_stub_1");
+  EXPECT_EQ(charge["idempotent_replayed"], false);
+  EXPECT_TRUE(charge["created"].is_number_integer());
+}
+
+TEST(CliPayCharge, DeclineShowsProviderDetails) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::vector<std::string> declined = {
+      "pay", "charge", "--amount", "2000", "--currency", "usd", "--source", "tok_chargeDeclined"};
+
+  const ProcessResult text = run_cli(with_config(config, declined));
+  std::vector<std::string> json_arguments = declined;
+  json_arguments.insert(json_arguments.begin(), "--json");
+  const ProcessResult as_json = run_cli(with_config(config, json_arguments));
+
+  EXPECT_EQ(text.exit_code, 4) << describe(text);
+  EXPECT_TRUE(contains(text.err, "error: failed_precondition (card_declined)")) << text.err;
+  EXPECT_TRUE(contains(text.err, "code card_declined")) << text.err;
+  EXPECT_TRUE(contains(text.err, "decline code generic_decline")) << text.err;
+  EXPECT_TRUE(contains(text.err, "provider request id: req_stub_1")) << text.err;
+  EXPECT_EQ(as_json.exit_code, 4) << describe(as_json);
+  const json error = parse_json(as_json)["error"];
+  EXPECT_EQ(error["code"], "failed_precondition");
+  EXPECT_EQ(error["reason"], "card_declined");
+  EXPECT_EQ(error["retryable"], false);
+  EXPECT_EQ(error["provider"]["code"], "card_declined");
+  EXPECT_EQ(error["provider"]["decline_code"], "generic_decline");
+  EXPECT_EQ(error["provider"]["request_id"], "req_stub_1");
+  EXPECT_EQ(error["provider"]["reply_code"], 402);
+}
+
+TEST(CliPayCharge, ProviderParamIsPrinted) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::vector<std::string> unknown_token = {"pay",        "charge", "--amount", "2000",
+                                                  "--currency", "usd",    "--source", "tok_nope"};
+
+  const ProcessResult text = run_cli(with_config(config, unknown_token));
+  std::vector<std::string> json_arguments = unknown_token;
+  json_arguments.insert(json_arguments.begin(), "--json");
+  const ProcessResult as_json = run_cli(with_config(config, json_arguments));
+
+  EXPECT_EQ(text.exit_code, 4) << describe(text);
+  EXPECT_TRUE(contains(text.err, "param source")) << text.err;
+  EXPECT_EQ(as_json.exit_code, 4) << describe(as_json);
+  EXPECT_EQ(parse_json(as_json)["error"]["provider"]["param"], "source");
+}
+
+struct AmountCase {
+  std::string amount;
+  std::string currency;
+  std::string fix;
+};
+
+TEST(CliPayCharge, MalformedAmountsExitTwo) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::vector<AmountCase> cases = {
+      {"12.50", "usd", "12.50 USD is --amount 1250"},
+      {"12.5", "usd", "12.50 USD is --amount 1250"},
+      {"12.505", "usd", "USD has 2 decimal places"},
+      {"12.5", "jpy", "12 JPY is --amount 12"},
+      {"1e3", "usd", "1e3 is --amount 1000"},
+      {"-5", "usd", "is negative"},
+      {"abc", "usd", "digits only, such as --amount 2000 for 20.00 USD"},
+      {"+5", "usd", "digits only"},
+      {"20 00", "usd", "digits only"},
+      {"99999999999999999999", "usd", "larger than the maximum, 9223372036854775807"},
+      {"", "usd", "--amount is empty"},
+  };
+  for (const AmountCase& amount : cases) {
+    SCOPED_TRACE("--amount '" + amount.amount + "' " + amount.currency);
+    const ProcessResult result =
+        run_cli(with_config(config, {"pay", "charge", "--amount", amount.amount, "--currency",
+                                     amount.currency, "--source", "tok_visa"}));
+
+    EXPECT_EQ(result.exit_code, 2) << describe(result);
+    if (!amount.amount.empty()) {
+      EXPECT_TRUE(contains(result.err, "--amount '" + amount.amount + "'")) << result.err;
+    }
+    EXPECT_TRUE(contains(result.err, amount.fix)) << result.err;
+    EXPECT_TRUE(contains(result.err, "outbound pay charge --help")) << result.err;
+  }
+}
+
+TEST(CliPayCharge, MalformedAmountIsJsonUsageError) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult result =
+      run_cli(with_config(config, {"--json", "pay", "charge", "--amount", "12.50", "--currency",
+                                   "usd", "--source", "tok_visa"}));
+
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  const json error = parse_json(result)["error"];
+  EXPECT_EQ(error["code"], "invalid_argument");
+  EXPECT_EQ(error["reason"], "usage");
+  EXPECT_TRUE(contains(error["message"].get<std::string>(), "12.50 USD is --amount 1250"));
+}
+
+TEST(CliPayCharge, RejectedAmountsExitFour) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::vector<AmountCase> cases = {
+      {"0", "usd", "at least 1 minor unit"},
+      {"5125", "kwd", "use 5120 or 5130"},
+      {"150", "isk", "use 100 or 200"},
+      {"2000", "dollars", "currency 'dollars'"},
+  };
+  for (const AmountCase& amount : cases) {
+    SCOPED_TRACE(amount.amount + " " + amount.currency);
+    const ProcessResult result =
+        run_cli(with_config(config, {"--json", "pay", "charge", "--amount", amount.amount,
+                                     "--currency", amount.currency, "--source", "tok_visa"}));
+
+    EXPECT_EQ(result.exit_code, 4) << describe(result);
+    const json error = parse_json(result)["error"];
+    EXPECT_EQ(error["code"], "invalid_argument");
+    EXPECT_TRUE(contains(error["message"].get<std::string>(), amount.fix)) << error.dump();
+    // Rejected before the plugin is called, so no provider request was made.
+    EXPECT_FALSE(error.contains("provider")) << error.dump();
+  }
+}
+
+TEST(CliPayCharge, BadOptionsExitTwo) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::vector<std::vector<std::string>> cases = {
+      {"pay", "charge", "--currency", "usd", "--source", "tok_visa"},
+      {"pay", "charge", "--amount", "2000", "--source", "tok_visa"},
+      {"pay", "charge", "--amount", "2000", "--currency", "usd"},
+      charge_with({"--metadata", "no-equals"}),
+      charge_with({"--metadata", "=value"}),
+      charge_with({"--metadata", "k=1", "--metadata", "k=2"}),
+      {"pay", "charge", "--amount", "2000", "--currency", "", "--source", "tok_visa"},
+      {"pay", "charge", "--amount", "2000", "--currency", "usd", "--source", ""},
+      charge_with({"--idempotency-key", ""}),
+      charge_with({"--account", ""}),
+      charge_with({"--no-capture=yes"}),
+      charge_with({"--colour", "red"}),
+      charge_with({"extra"}),
+      charge_with({"--client", "nobody"}),
+      {"pay"},
+      {"pay", "pay-out"},
+  };
+  for (const auto& arguments : cases) {
+    std::string trace;
+    for (const auto& argument : arguments) trace += argument + " ";
+    SCOPED_TRACE(trace);
+
+    const ProcessResult result = run_cli(with_config(config, arguments));
+
+    EXPECT_EQ(result.exit_code, 2) << describe(result);
+  }
+}
+
+TEST(CliPayCharge, IdempotencyKeyReplays) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  const auto keyed = charge_with({"--idempotency-key", "order-42-attempt"});
+
+  std::vector<std::string> first_arguments = {"--log-level", "debug"};
+  first_arguments.insert(first_arguments.end(), keyed.begin(), keyed.end());
+  const ProcessResult first = run_cli(with_config(config, first_arguments));
+  const ProcessResult second = run_cli(with_config(config, keyed));
+  std::vector<std::string> json_arguments = keyed;
+  json_arguments.insert(json_arguments.begin(), "--json");
+  const ProcessResult third = run_cli(with_config(config, json_arguments));
+  const ProcessResult other_amount = run_cli(
+      with_config(config, {"--json", "pay", "charge", "--amount", "3000", "--currency", "usd",
+                           "--source", "tok_visa", "--idempotency-key", "order-42-attempt"}));
+
+  ASSERT_EQ(first.exit_code, 0) << describe(first);
+  EXPECT_TRUE(contains(first.err, "idempotency_key='order-42-attempt'")) << first.err;
+  EXPECT_FALSE(contains(first.out, "replayed")) << first.out;
+  ASSERT_EQ(second.exit_code, 0) << describe(second);
+  EXPECT_TRUE(contains(second.out, "charge ch_stub_1")) << second.out;
+  EXPECT_TRUE(contains(second.out, "replayed from the idempotency cache")) << second.out;
+  ASSERT_EQ(third.exit_code, 0) << describe(third);
+  EXPECT_EQ(parse_json(third)["id"], "ch_stub_1");
+  EXPECT_EQ(parse_json(third)["idempotent_replayed"], true);
+  EXPECT_EQ(other_amount.exit_code, 4) << describe(other_amount);
+  EXPECT_EQ(parse_json(other_amount)["error"]["reason"], "idempotency_error");
+}
+
+TEST(CliPayCharge, HostGivesEachRunItsOwnKey) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+
+  const ProcessResult first = run_cli(with_config(config, kCharge));
+  const ProcessResult second = run_cli(with_config(config, kCharge));
+
+  ASSERT_EQ(first.exit_code, 0) << describe(first);
+  ASSERT_EQ(second.exit_code, 0) << describe(second);
+  EXPECT_TRUE(contains(first.out, "charge ch_stub_1")) << first.out;
+  EXPECT_TRUE(contains(second.out, "charge ch_stub_2")) << second.out;
+  EXPECT_FALSE(contains(second.out, "replayed")) << second.out;
+}
+
+TEST(CliPayRefund, PartialThenRestThenNothingLeft) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  ASSERT_EQ(run_cli(with_config(config, kCharge)).exit_code, 0);
+
+  const ProcessResult partial =
+      run_cli(with_config(config, {"pay", "refund", "ch_stub_1", "--amount", "500", "--reason",
+                                   "requested_by_customer", "--metadata", "ticket=7"}));
+  const ProcessResult rest = run_cli(with_config(config, {"--json", "pay", "refund", "ch_stub_1"}));
+  const ProcessResult charge = run_cli(with_config(config, {"--json", "pay", "get", "ch_stub_1"}));
+  const ProcessResult again =
+      run_cli(with_config(config, {"--json", "pay", "refund", "ch_stub_1"}));
+
+  ASSERT_EQ(partial.exit_code, 0) << describe(partial);
+  EXPECT_TRUE(contains(partial.out, "client 'payments' (stub-payment 1.0.0): refund re_stub_1"))
+      << partial.out;
+  EXPECT_EQ(field(partial.out, "amount"), "5.00 USD") << partial.out;
+  EXPECT_EQ(field(partial.out, "charge"), "ch_stub_1") << partial.out;
+  EXPECT_EQ(field(partial.out, "status"), "succeeded") << partial.out;
+  EXPECT_EQ(field(partial.out, "reason"), "requested_by_customer") << partial.out;
+  EXPECT_EQ(field(partial.out, "metadata"), "ticket=7") << partial.out;
+  EXPECT_EQ(field(partial.out, "request id"), "req_stub_2") << partial.out;
+  ASSERT_EQ(rest.exit_code, 0) << describe(rest);
+  EXPECT_EQ(parse_json(rest)["object"], "refund");
+  EXPECT_EQ(parse_json(rest)["id"], "re_stub_2");
+  EXPECT_EQ(parse_json(rest)["amount"], 1500);
+  EXPECT_EQ(parse_json(rest)["currency"], "usd");
+  ASSERT_EQ(charge.exit_code, 0) << describe(charge);
+  EXPECT_EQ(parse_json(charge)["refunded"], true);
+  EXPECT_EQ(parse_json(charge)["amount_refunded"], 2000);
+  EXPECT_EQ(again.exit_code, 4) << describe(again);
+  EXPECT_EQ(parse_json(again)["error"]["code"], "failed_precondition");
+}
+
+TEST(CliPayRefund, ChargeShowsAmountRefunded) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  ASSERT_EQ(run_cli(with_config(config, kCharge)).exit_code, 0);
+  ASSERT_EQ(
+      run_cli(with_config(config, {"pay", "refund", "ch_stub_1", "--amount", "250"})).exit_code, 0);
+
+  const ProcessResult result = run_cli(with_config(config, {"pay", "get", "ch_stub_1"}));
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(field(result.out, "refunded"), "no (2.50 USD refunded)") << result.out;
+}
+
+TEST(CliPayRefund, PaymentIntentIdRoutesToIntent) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult result = run_cli(with_config(config, {"--json", "pay", "refund", "pi_123"}));
+
+  EXPECT_EQ(result.exit_code, 4) << describe(result);
+  const json error = parse_json(result)["error"];
+  EXPECT_EQ(error["code"], "not_found");
+  EXPECT_TRUE(contains(error["message"].get<std::string>(), "payment intent: 'pi_123'"));
+  EXPECT_EQ(error["provider"]["param"], "payment_intent");
+}
+
+TEST(CliPayRefund, BadValuesExitTwoOrFour) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  ASSERT_EQ(run_cli(with_config(config, kCharge)).exit_code, 0);
+  const std::vector<std::pair<std::vector<std::string>, int>> cases = {
+      {{"pay", "refund"}, 2},
+      {{"pay", "refund", "ch_stub_1", "--amount", "1.5"}, 2},
+      {{"pay", "refund", "ch_stub_1", "--amount", "-100"}, 2},
+      {{"pay", "refund", "ch_stub_1", "ch_stub_2"}, 2},
+      {{"pay", "refund", "ch_stub_1", "--reason", ""}, 2},
+      {{"pay", "refund", "ch_stub_1", "--amount", "0"}, 4},
+      {{"pay", "refund", "ch_stub_1", "--reason", "changed_mind"}, 4},
+      {{"pay", "refund", "ch_stub_1", "--amount", "2001"}, 4},
+      {{"pay", "refund", "ch_nope"}, 4},
+  };
+  for (const auto& [arguments, exit_code] : cases) {
+    std::string trace;
+    for (const auto& argument : arguments) trace += argument + " ";
+    SCOPED_TRACE(trace);
+
+    const ProcessResult result = run_cli(with_config(config, arguments));
+
+    EXPECT_EQ(result.exit_code, exit_code) << describe(result);
+  }
+  const ProcessResult decimal =
+      run_cli(with_config(config, {"pay", "refund", "ch_stub_1", "--amount", "1.5"}));
+  EXPECT_TRUE(contains(decimal.err, "--amount '1.5' is not a whole number of minor units"))
+      << decimal.err;
+  EXPECT_TRUE(contains(decimal.err, "outbound pay refund --help")) << decimal.err;
+}
+
+TEST(CliPayGet, RoutesByIdPrefix) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  ASSERT_EQ(run_cli(with_config(config, kCharge)).exit_code, 0);
+  ASSERT_EQ(run_cli(with_config(config, {"pay", "refund", "ch_stub_1"})).exit_code, 0);
+
+  const ProcessResult charge = run_cli(with_config(config, {"--json", "pay", "get", "ch_stub_1"}));
+  const ProcessResult refund = run_cli(with_config(config, {"pay", "get", "re_stub_1"}));
+  const ProcessResult intent = run_cli(with_config(config, {"--json", "pay", "get", "pi_123"}));
+  const ProcessResult missing = run_cli(with_config(config, {"--json", "pay", "get", "ch_nope"}));
+
+  ASSERT_EQ(charge.exit_code, 0) << describe(charge);
+  EXPECT_EQ(parse_json(charge)["object"], "charge");
+  EXPECT_EQ(parse_json(charge)["id"], "ch_stub_1");
+  ASSERT_EQ(refund.exit_code, 0) << describe(refund);
+  EXPECT_TRUE(contains(refund.out, "refund re_stub_1")) << refund.out;
+  EXPECT_EQ(field(refund.out, "amount"), "20.00 USD") << refund.out;
+  // The stub has no payment intents, so its error names the operation the id was routed to.
+  EXPECT_EQ(parse_json(intent)["error"]["code"], "unimplemented") << describe(intent);
+  EXPECT_TRUE(contains(parse_json(intent)["error"]["message"].get<std::string>(),
+                       "retrieve_payment_intent"));
+  EXPECT_EQ(missing.exit_code, 4) << describe(missing);
+  EXPECT_EQ(parse_json(missing)["error"]["code"], "not_found");
+  EXPECT_EQ(parse_json(missing)["error"]["provider"]["code"], "resource_missing");
+}
+
+TEST(CliPayGet, MissingIdExitsTwo) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult result = run_cli(with_config(config, {"pay", "get"}));
+
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  EXPECT_TRUE(contains(result.err, "PAYMENT_ID is required")) << result.err;
+}
+
+TEST(CliPayAccount, ObjectsBelongToAccount) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  ASSERT_EQ(run_cli(with_config(config, charge_with({"--account", "acct_1"}))).exit_code, 0);
+
+  const ProcessResult platform = run_cli(with_config(config, {"pay", "get", "ch_stub_1"}));
+  const ProcessResult account =
+      run_cli(with_config(config, {"pay", "get", "ch_stub_1", "--account", "acct_1"}));
+  const ProcessResult refund =
+      run_cli(with_config(config, {"pay", "refund", "ch_stub_1", "--account", "acct_1"}));
+
+  EXPECT_EQ(platform.exit_code, 4) << describe(platform);
+  EXPECT_EQ(account.exit_code, 0) << describe(account);
+  EXPECT_EQ(refund.exit_code, 0) << describe(refund);
+}
+
+constexpr const char* kEvent =
+    "{\"id\": \"evt_1\",  \"type\": \"charge.succeeded\", \"api_version\": \"2024-06-20\",\r\n"
+    " \"created\": 1700000000, \"livemode\": false,\n"
+    " \"data\": {\"object\": {\"id\": \"ch_1\", \"amount\": 2000}}}\n";
+
+TEST(CliPayWebhook, VerifiesFromStandardInput) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::string payload = kEvent;
+
+  const ProcessResult text = run_cli(
+      with_config(config,
+                  {"--log-level", "debug", "pay", "webhook-verify", "--signature", "stub-valid"}),
+      payload);
+  const ProcessResult as_json =
+      run_cli(with_config(config, {"--json", "pay", "webhook-verify", "--signature", "stub-valid"}),
+              payload);
+
+  ASSERT_EQ(text.exit_code, 0) << describe(text);
+  EXPECT_TRUE(contains(text.out, "client 'payments' (stub-payment 1.0.0): the webhook is valid"))
+      << text.out;
+  EXPECT_EQ(field(text.out, "event"), "evt_1") << text.out;
+  EXPECT_EQ(field(text.out, "type"), "charge.succeeded") << text.out;
+  EXPECT_EQ(field(text.out, "created"), "2023-11-14T22:13:20Z") << text.out;
+  // Whitespace, CR LF and the final newline all reach the plugin: the body is not re-serialised.
+  EXPECT_TRUE(contains(text.err, "payload of " + std::to_string(payload.size()) + " bytes"))
+      << text.err;
+  ASSERT_EQ(as_json.exit_code, 0) << describe(as_json);
+  const json event = parse_json(as_json);
+  EXPECT_EQ(event["valid"], true);
+  EXPECT_EQ(event["id"], "evt_1");
+  EXPECT_EQ(event["type"], "charge.succeeded");
+  EXPECT_EQ(event["api_version"], "2024-06-20");
+  EXPECT_EQ(event["created"], 1700000000);
+  EXPECT_EQ(event["livemode"], false);
+  EXPECT_EQ(event["data_object"], json({{"id", "ch_1"}, {"amount", 2000}}));
+}
+
+TEST(CliPayWebhook, VerifiesFromFile) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  testing::write_file(dir / "event.json", kEvent);
+
+  const ProcessResult result = run_cli(
+      with_config(config, {"--log-level", "debug", "--json", "pay", "webhook-verify", "--signature",
+                           "stub-valid", "--payload-file", (dir / "event.json").string()}));
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(parse_json(result)["id"], "evt_1");
+  EXPECT_TRUE(
+      contains(result.err, "payload of " + std::to_string(std::string(kEvent).size()) + " bytes"))
+      << result.err;
+}
+
+TEST(CliPayWebhook, InvalidSignatureExitsFour) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult text = run_cli(
+      with_config(config, {"pay", "webhook-verify", "--signature", "t=1,v1=forged"}), kEvent);
+  const ProcessResult as_json = run_cli(
+      with_config(config, {"--json", "pay", "webhook-verify", "--signature", "t=1,v1=forged"}),
+      kEvent);
+
+  EXPECT_EQ(text.exit_code, 4) << describe(text);
+  EXPECT_TRUE(contains(text.err, "unauthenticated (no_valid_signature)")) << text.err;
+  EXPECT_EQ(as_json.exit_code, 4) << describe(as_json);
+  EXPECT_EQ(parse_json(as_json)["error"]["reason"], "no_valid_signature");
+}
+
+TEST(CliPayWebhook, MissingInputExitsTwo) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  testing::write_file(dir / "empty.json", "");
+  const std::vector<std::vector<std::string>> cases = {
+      {"pay", "webhook-verify"},
+      {"pay", "webhook-verify", "--signature", ""},
+      {"pay", "webhook-verify", "--signature", "stub-valid"},
+      {"pay", "webhook-verify", "--signature", "stub-valid", "--payload-file",
+       (dir / "missing.json").string()},
+      {"pay", "webhook-verify", "--signature", "stub-valid", "--payload-file",
+       (dir / "empty.json").string()},
+  };
+  for (const auto& arguments : cases) {
+    SCOPED_TRACE(arguments.back());
+
+    const ProcessResult result = run_cli(with_config(config, arguments));
+
+    EXPECT_EQ(result.exit_code, 2) << describe(result);
+  }
+}
+
+TEST(CliPayBatch, RunsEveryPaymentOperation) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const json webhook_args = {{"payload", kEvent}, {"signature", "stub-valid"}};
+  const std::vector<json> lines = {
+      {{"op", "pay.charge"},
+       {"client", "payments"},
+       {"args",
+        {{"amount", 2000},
+         {"currency", "usd"},
+         {"source", "tok_visa"},
+         {"metadata", {{"order", "42"}}},
+         {"idempotency_key", "batch-key"}}}},
+      {{"op", "pay.charge"},
+       {"args",
+        {{"amount", 2000},
+         {"currency", "usd"},
+         {"source", "tok_visa"},
+         {"metadata", {{"order", "42"}}},
+         {"idempotency_key", "batch-key"}}}},
+      {{"op", "pay.refund"},
+       {"args", {{"payment_id", "ch_stub_1"}, {"amount", 500}, {"reason", "duplicate"}}}},
+      {{"op", "pay.get"}, {"args", {{"payment_id", "re_stub_1"}}}},
+      {{"op", "pay.get"}, {"args", {{"payment_id", "ch_stub_1"}}}},
+      {{"op", "pay.webhook_verify"}, {"args", webhook_args}},
+      {{"op", "pay.charge"},
+       {"args",
+        {{"amount", 2000}, {"currency", "usd"}, {"source", "tok_visa"}, {"capture", false}}}},
+  };
+  std::string input;
+  for (const json& line : lines) input += line.dump() + "\n";
+
+  const ProcessResult result = run_cli(with_config(config, {"batch", "-"}), input);
+
+  EXPECT_EQ(result.exit_code, 0) << describe(result);
+  const std::vector<json> outputs = parse_lines(result.out);
+  ASSERT_EQ(outputs.size(), lines.size()) << result.out;
+  for (const json& output : outputs) EXPECT_EQ(output["ok"], true) << output.dump();
+  EXPECT_EQ(outputs[0]["result"]["id"], "ch_stub_1");
+  EXPECT_EQ(outputs[0]["result"]["idempotent_replayed"], false);
+  EXPECT_EQ(outputs[0]["result"]["metadata"]["order"], "42");
+  EXPECT_EQ(outputs[1]["result"]["id"], "ch_stub_1");
+  EXPECT_EQ(outputs[1]["result"]["idempotent_replayed"], true);
+  EXPECT_EQ(outputs[2]["result"]["id"], "re_stub_1");
+  EXPECT_EQ(outputs[2]["result"]["amount"], 500);
+  EXPECT_EQ(outputs[2]["result"]["reason"], "duplicate");
+  EXPECT_EQ(outputs[3]["result"]["object"], "refund");
+  EXPECT_EQ(outputs[4]["result"]["object"], "charge");
+  EXPECT_EQ(outputs[4]["result"]["amount_refunded"], 500);
+  EXPECT_EQ(outputs[5]["result"]["type"], "charge.succeeded");
+  EXPECT_EQ(outputs[6]["result"]["id"], "ch_stub_2");
+  EXPECT_EQ(outputs[6]["result"]["captured"], false);
+}
+
+struct BadLine {
+  json args;
+  std::string op;
+  std::string named;
+};
+
+TEST(CliPayBatch, BadArgumentsNameTheArgument) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const json charge = {{"amount", 2000}, {"currency", "usd"}, {"source", "tok_visa"}};
+  auto with = [&charge](const std::string& name, const json& value) {
+    json args = charge;
+    args[name] = value;
+    return args;
+  };
+  const std::vector<BadLine> cases = {
+      {with("amount", 2000.5), "pay.charge", "'amount'"},
+      {with("amount", 2000.0), "pay.charge", "'amount'"},
+      {with("amount", "2000"), "pay.charge", "'amount'"},
+      {with("amount", true), "pay.charge", "'amount'"},
+      {with("amount", 18446744073709551615u), "pay.charge", "'amount'"},
+      {with("amount", -5), "pay.charge", "amount -5"},
+      {with("currency", 840), "pay.charge", "'currency'"},
+      {with("colour", "red"), "pay.charge", "'colour'"},
+      {with("capture", "no"), "pay.charge", "'capture'"},
+      {with("metadata", {{"order", 42}}), "pay.charge", "'metadata.order'"},
+      {with("metadata", "order=42"), "pay.charge", "'metadata'"},
+      {with("idempotency_key", ""), "pay.charge", "'idempotency_key'"},
+      {with("account", 7), "pay.charge", "'account'"},
+      {{{"amount", 2000}, {"currency", "usd"}}, "pay.charge", "'source'"},
+      {{{"payment_id", "ch_1"}, {"amount", 1.5}}, "pay.refund", "'amount'"},
+      {{{"payment_id", "ch_1"}, {"reason", "changed_mind"}}, "pay.refund", "'reason'"},
+      {{{"amount", 100}}, "pay.refund", "'payment_id'"},
+      {{{"payment_id", "ch_1"}, {"expand", {"customer"}}}, "pay.get", "'expand'"},
+      {{{"payload", "{}"}}, "pay.webhook_verify", "'signature'"},
+      {{{"payload", 5}, {"signature", "stub-valid"}}, "pay.webhook_verify", "'payload'"},
+  };
+  std::string input;
+  for (const BadLine& line : cases) {
+    input += json({{"op", line.op}, {"args", line.args}}).dump() + "\n";
+  }
+
+  const ProcessResult result = run_cli(with_config(config, {"batch", "-"}), input);
+
+  EXPECT_EQ(result.exit_code, 4) << describe(result);
+  const std::vector<json> outputs = parse_lines(result.out);
+  ASSERT_EQ(outputs.size(), cases.size()) << result.out;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].op + " " + cases[i].args.dump());
+    EXPECT_EQ(outputs[i]["ok"], false) << outputs[i].dump();
+    EXPECT_EQ(outputs[i]["error"]["code"], "invalid_argument") << outputs[i].dump();
+    EXPECT_TRUE(contains(outputs[i]["error"]["message"].get<std::string>(), cases[i].named))
+        << outputs[i].dump();
+  }
+}
+
+TEST(CliPayBatch, DeclineCarriesProviderDetails) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::string input =
+      R"({"op":"pay.charge","args":{"amount":2000,"currency":"usd","source":"tok_chargeDeclined"}})"
+      "\n";
+
+  const ProcessResult result = run_cli(with_config(config, {"batch", "-"}), input);
+
+  EXPECT_EQ(result.exit_code, 4) << describe(result);
+  const std::vector<json> outputs = parse_lines(result.out);
+  ASSERT_EQ(outputs.size(), 1u) << result.out;
+  EXPECT_EQ(outputs[0]["error"]["reason"], "card_declined");
+  EXPECT_EQ(outputs[0]["error"]["provider"]["decline_code"], "generic_decline");
+}
+
+/// Writes a configuration whose only client is an HS256 auth client.
+fs::path write_auth_only_config(const TempDir& dir) {
+  const json config = {
+      {"plugin_dirs", {OUTBOUND_PLUGIN_DIR}},
+      {"clients",
+       {{"auth",
+         {{"plugin", "jwt-auth"},
+          {"settings",
+           {{"algorithm", "HS256"}, {"signing_key", "pay-test-hmac-secret-0123456789abcdef"}}}}}}}};
+  testing::write_file(dir / "auth.json", config.dump(2));
+  return dir / "auth.json";
+}
+
+/// Writes a configuration with an HS256 auth client and the stub payment client.
+fs::path write_demo_config(const TempDir& dir) {
+  const json config = {
+      {"plugin_dirs", {OUTBOUND_PLUGIN_DIR, OUTBOUND_STUB_PAYMENT_DIR}},
+      {"clients",
+       {{"auth",
+         {{"plugin", "jwt-auth"},
+          {"settings",
+           {{"algorithm", "HS256"}, {"signing_key", "pay-test-hmac-secret-0123456789abcdef"}}}}},
+        {"payments", {{"plugin", "stub-payment"}, {"settings", json::object()}}}}}};
+  testing::write_file(dir / "demo.json", config.dump(2));
+  return dir / "demo.json";
+}
+
+TEST(CliPayDemo, ChargesAndRefunds) {
+  TempDir dir;
+  const fs::path config = write_demo_config(dir);
+
+  const ProcessResult result = run_cli(with_config(config, {"demo"}));
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_TRUE(contains(result.out, "auth.verify: the token is valid")) << result.out;
+  EXPECT_TRUE(contains(result.out,
+                       "pay.charge: client 'payments' (stub-payment 1.0.0) charged 20.00 USD to "
+                       "tok_visa: ch_stub_1, succeeded, captured (request id req_stub_1)"))
+      << result.out;
+  EXPECT_TRUE(contains(result.out,
+                       "pay.refund: client 'payments' refunded 20.00 USD of ch_stub_1: re_stub_1, "
+                       "succeeded (request id req_stub_2)"))
+      << result.out;
+  EXPECT_FALSE(contains(result.out, "payment: skipped")) << result.out;
+  EXPECT_TRUE(contains(result.out, "mail: skipped")) << result.out;
+  EXPECT_TRUE(contains(result.out, "demo: done")) << result.out;
+}
+
+TEST(CliPayDemo, JsonListsBothSteps) {
+  TempDir dir;
+  const fs::path config = write_demo_config(dir);
+
+  const ProcessResult result = run_cli(with_config(config, {"--json", "demo"}));
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  const json demo = parse_json(result);
+  EXPECT_EQ(demo["ok"], true);
+  std::map<std::string, json> steps;
+  for (const json& step : demo["steps"]) steps[step["step"].get<std::string>()] = step;
+  ASSERT_EQ(steps.count("pay.charge"), 1u) << demo.dump();
+  ASSERT_EQ(steps.count("pay.refund"), 1u) << demo.dump();
+  EXPECT_EQ(steps["pay.charge"]["result"]["amount"], 2000);
+  EXPECT_EQ(steps["pay.charge"]["result"]["currency"], "usd");
+  EXPECT_EQ(steps["pay.charge"]["result"]["metadata"]["demo"], "outbound");
+  EXPECT_EQ(steps["pay.refund"]["result"]["charge"], "ch_stub_1");
+  EXPECT_EQ(steps["pay.refund"]["result"]["amount"], 2000);
+}
+
+TEST(CliPayDemo, SkipsPaymentWithoutClient) {
+  TempDir dir;
+  const fs::path config = write_auth_only_config(dir);
+
+  const ProcessResult result = run_cli(with_config(config, {"demo"}));
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_TRUE(contains(result.out, "payment: skipped: no payment client is configured"))
+      << result.out;
+}
+
+TEST(CliPayCharge, NoPaymentClientExitsThree) {
+  TempDir dir;
+  const fs::path config = write_auth_only_config(dir);
+
+  const ProcessResult result = run_cli(with_config(config, kCharge));
+
+  EXPECT_EQ(result.exit_code, 3) << describe(result);
+  EXPECT_TRUE(contains(result.err, "no payment client")) << result.err;
+}
+
+// A vendor swap: two configurations that differ only in clients.payments.plugin, one
+// `outbound pay charge` command, two plugins, and no file of the build touched in between.
+TEST(CliVendorSwap, ChargeRunsThroughEitherPlugin) {
+  TempDir dir;
+  const fs::path stub_config = write_config(dir, json::object(), "stub-payment", "stub.json");
+  const fs::path alt_config = write_config(dir, json::object(), "alt-payment", "alt.json");
+  json stub_text = json::parse(testing::read_file(stub_config));
+  stub_text["clients"]["payments"]["plugin"] = "alt-payment";
+  ASSERT_EQ(stub_text, json::parse(testing::read_file(alt_config)));
+  const fs::path plugin_dir(OUTBOUND_STUB_PAYMENT_DIR);
+  const auto binary_time = fs::last_write_time(OUTBOUND_CLI_PATH);
+  const auto stub_time = fs::last_write_time(plugin_dir / "stub_payment.so");
+  const auto alt_time = fs::last_write_time(plugin_dir / "alt_payment.so");
+
+  const ProcessResult through_stub = run_cli(with_config(stub_config, kCharge));
+  const ProcessResult through_alt = run_cli(with_config(alt_config, kCharge));
+
+  ASSERT_EQ(through_stub.exit_code, 0) << describe(through_stub);
+  ASSERT_EQ(through_alt.exit_code, 0) << describe(through_alt);
+  EXPECT_TRUE(contains(through_stub.out, "(stub-payment 1.0.0): charge ch_stub_1"))
+      << through_stub.out;
+  EXPECT_TRUE(contains(through_alt.out, "(alt-payment 2.0.0): charge ch_alt_1")) << through_alt.out;
+  EXPECT_EQ(field(through_alt.out, "amount"), "20.00 USD") << through_alt.out;
+  EXPECT_EQ(field(through_alt.out, "request id"), "req_alt_1") << through_alt.out;
+  EXPECT_EQ(fs::last_write_time(OUTBOUND_CLI_PATH), binary_time);
+  EXPECT_EQ(fs::last_write_time(plugin_dir / "stub_payment.so"), stub_time);
+  EXPECT_EQ(fs::last_write_time(plugin_dir / "alt_payment.so"), alt_time);
+}
+
+TEST(CliPayStub, RejectsUnknownSettings) {
+  TempDir dir;
+  const fs::path config = write_config(dir, {{"api_key", "sk_test_unused"}});
+
+  const ProcessResult result = run_cli({"config", "check", config.string()});
+
+  EXPECT_EQ(result.exit_code, 3) << describe(result);
+  EXPECT_TRUE(contains(result.err, "'api_key'")) << result.err;
+}
+
+TEST(CliPayUsage, HelpExitsZero) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"pay", "charge", "--help"},
+      {"pay", "refund", "--help"},
+      {"pay", "get", "--help"},
+      {"pay", "webhook-verify", "--help"},
+  };
+  for (const auto& arguments : cases) {
+    SCOPED_TRACE(arguments[1]);
+
+    const ProcessResult result = run_cli(arguments);
+
+    EXPECT_EQ(result.exit_code, 0) << describe(result);
+    EXPECT_TRUE(contains(result.out, "usage: outbound pay " + arguments[1])) << result.out;
+  }
+  const ProcessResult group = run_cli({"pay", "--help"});
+  EXPECT_EQ(group.exit_code, 0) << describe(group);
+  EXPECT_TRUE(contains(group.out, "pay webhook-verify")) << group.out;
+}
+
+}  // namespace
+}  // namespace outbound
