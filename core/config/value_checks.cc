@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "config/near_miss.h"
+#include "outbound/near_miss.h"
 
 namespace outbound::config {
 namespace {

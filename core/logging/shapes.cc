@@ -194,14 +194,25 @@ void ShapeScanner::scan_authorization_header(std::size_t position, std::vector<S
   }
 }
 
+// Returns whether `position` starts "; Name:", the separator of headers listed on one line
+// ("Authorization: [REDACTED]; Accept: */*"). Parameters ("; b=2") do not match.
+bool ShapeScanner::starts_next_header(std::size_t position) const {
+  if (!starts_with(text_, position, "; ")) return false;
+  const std::size_t name_begin = position + 2;
+  const std::size_t name_end = skip(text_, name_begin, is_tchar);
+  return name_end > name_begin && name_end < text_.size() && text_[name_end] == ':';
+}
+
 // Returns where a header value that starts at `begin` ends. A quoted value (a JSON member)
-// ends at its closing quote. An unquoted one ends at the end of the line, or at a bare `"` that
-// closes the JSON string the header was written into. The quoted parameters of schemes such as
-// Digest (`response="..."`) do not end it.
+// ends at its closing quote. An unquoted one ends at the end of the line, at "; Name:" when
+// headers are listed on one line, or at a bare `"` that closes the JSON string the header was
+// written into. The quoted parameters of schemes such as Digest (`response="..."`) do not end
+// it.
 std::size_t ShapeScanner::find_header_value_end(std::size_t begin, std::string_view quote) const {
   const std::size_t size = text_.size();
   for (std::size_t i = begin; i < size; ++i) {
     if (is_line_break(text_, i)) return i;
+    if (starts_next_header(i)) return i;
     if (!quote.empty()) {
       if (starts_with(text_, i, quote) && (quote.size() > 1 || text_[i - 1] != '\\')) return i;
       continue;

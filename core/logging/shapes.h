@@ -34,6 +34,7 @@ class ShapeScanner {
   void scan_stripe_key(std::size_t position, std::vector<Span>& spans);
   void scan_url_password(std::size_t position, std::vector<Span>& spans);
 
+  bool starts_next_header(std::size_t position) const;
   std::size_t find_header_value_end(std::size_t begin, std::string_view quote) const;
 
   std::string_view text_;

@@ -84,7 +84,7 @@ std::string describe(StatusCode status_code, const std::string& type) {
   if (type == "card_error") return "Stripe declined the card";
   switch (status_code) {
     case StatusCode::kUnauthenticated:
-      return "Stripe refused the API key";
+      return "Stripe rejected the API key; check the client's api_key setting";
     case StatusCode::kPermissionDenied:
       return "Stripe does not allow this key to do that";
     case StatusCode::kNotFound:

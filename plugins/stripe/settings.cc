@@ -4,8 +4,11 @@
 #include <array>
 #include <cctype>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "outbound/near_miss.h"
 
 namespace outbound::stripe {
 namespace {
@@ -35,7 +38,7 @@ std::string known_names() {
   return names;
 }
 
-// Lower-cases ASCII letters, for comparing a setting name written in another case.
+// Lower-cases ASCII letters, for comparing host names.
 std::string lower(std::string_view text) {
   std::string lowered(text);
   std::transform(lowered.begin(), lowered.end(), lowered.begin(),
@@ -44,18 +47,16 @@ std::string lower(std::string_view text) {
 }
 
 Status check_names(const json& root) {
+  const std::vector<std::string> known(kKnownSettings.begin(), kKnownSettings.end());
   for (auto member = root.begin(); member != root.end(); ++member) {
     const std::string& name = member.key();
-    if (std::find(kKnownSettings.begin(), kKnownSettings.end(), name) != kKnownSettings.end()) {
-      continue;
-    }
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     std::string message = "is unknown; the known settings are " + known_names();
-    for (std::string_view known : kKnownSettings) {
-      if (lower(name) == known || lower(name) + "_s" == known) {
-        message = "is unknown; did you mean /" + std::string(known) + "?";
-      }
+    if (name == "secret_key" || name == "key") {
+      message = "is unknown; did you mean /api_key?";
+    } else if (const auto near = suggest_near_miss(name, known)) {
+      message = "is unknown; did you mean /" + *near + "?";
     }
-    if (name == "secret_key" || name == "key") message = "is unknown; did you mean /api_key?";
     return invalid("/" + name, message);
   }
   return Status();
@@ -90,6 +91,11 @@ Result<std::string> parse_base_url(const std::string& url) {
                                 "\", which is not an http or https URL; use "
                                 "https://api.stripe.com or a local server's http://127.0.0.1:PORT");
   }
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    return invalid(
+        pointer,
+        "is \"" + url + "\"; remove the query or fragment, since request paths are appended to it");
+  }
   const std::size_t path_start = rest.find('/');
   const std::string_view authority = rest.substr(0, path_start);
   std::string_view path =
@@ -97,9 +103,6 @@ Result<std::string> parse_base_url(const std::string& url) {
   if (authority.empty()) return invalid(pointer, "is \"" + url + "\", which names no host");
   if (authority.find('@') != std::string_view::npos) {
     return invalid(pointer, "contains a user name or password; give the key in /api_key instead");
-  }
-  if (path.find_first_of("?#") != std::string_view::npos) {
-    return invalid(pointer, "is \"" + url + "\"; remove the query or fragment");
   }
   // The host without its port; an IPv6 literal keeps its brackets.
   std::string_view host = authority;
@@ -127,6 +130,9 @@ bool api_version_shape(std::string_view version) {
       return false;
     }
   }
+  const int month = (version[5] - '0') * 10 + (version[6] - '0');
+  const int day = (version[8] - '0') * 10 + (version[9] - '0');
+  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
   if (version.size() == 10) return true;
   if (version[10] != '.' || version.size() == 11) return false;
   return std::all_of(version.begin() + 11, version.end(),

@@ -1,4 +1,4 @@
-#include "config/near_miss.h"
+#include "outbound/near_miss.h"
 
 #include <gtest/gtest.h>
 

@@ -457,6 +457,10 @@ TEST_F(StripeAgainstMock, TraceLogsNeverShowTheKey) {
   EXPECT_NE(lines.find("stripe POST /v1/charges -> 200"), std::string::npos) << lines;
   EXPECT_NE(lines.find("stripe POST /v1/charges -> 402"), std::string::npos) << lines;
   EXPECT_EQ(lines.find(api_key()), std::string::npos) << lines;
+  // Only the credential is masked: the headers after it stay readable.
+  EXPECT_NE(lines.find("Authorization: [REDACTED]; Stripe-Version: 2020-08-27"), std::string::npos)
+      << lines;
+  EXPECT_NE(lines.find("Idempotency-Key: "), std::string::npos) << lines;
   // The secret part of the key is masked wherever it might appear.
   EXPECT_EQ(lines.find("outbound_tests"), std::string::npos) << lines;
 }

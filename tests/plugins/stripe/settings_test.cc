@@ -68,6 +68,10 @@ TEST(StripeSettings, PlainHttpOnlyForLoopback) {
                  "user name or password");
   expect_message(parse_error(R"({"api_key":"x","base_url":"https://api.stripe.com/?a=b"})"),
                  "remove the query");
+  expect_message(parse_error(R"({"api_key":"x","base_url":"http://127.0.0.1:1?x=1"})"),
+                 "remove the query");
+  expect_message(parse_error(R"({"api_key":"x","base_url":"http://127.0.0.1:1#f"})"),
+                 "remove the query");
 }
 
 TEST(StripeSettings, ChecksTheKeyWithoutQuotingIt) {
@@ -86,6 +90,8 @@ TEST(StripeSettings, RejectsBadValuesNamingThem) {
   EXPECT_TRUE(parse_settings(context_with(R"({"api_key":"x","api_version":"2024-09-30.acacia"})",
                                           "sk_test_abc"))
                   .ok());
+  expect_message(parse_error(R"({"api_key":"x","api_version":"2024-13-45"})"),
+                 "/api_version is \"2024-13-45\"");
   expect_message(parse_error(R"({"api_key":"x","webhook_tolerance_s":0})"),
                  "/webhook_tolerance_s is 0");
   expect_message(parse_error(R"({"api_key":"x","webhook_tolerance_s":"300"})"),
@@ -97,6 +103,8 @@ TEST(StripeSettings, UnknownKeysSuggestTheMeantOne) {
   expect_message(parse_error(R"({"api_key":"x","webhook_tolerance":300})"),
                  "did you mean /webhook_tolerance_s?");
   expect_message(parse_error(R"({"api_key":"x","secret_key":"y"})"), "did you mean /api_key?");
+  expect_message(parse_error(R"({"api_key":"x","webhook_secert":"y"})"),
+                 "did you mean /webhook_secret?");
   expect_message(parse_error(R"({"api_key":"x","colour":1})"), "the known settings are");
 }
 

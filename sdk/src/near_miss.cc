@@ -1,14 +1,14 @@
-#include "config/near_miss.h"
+#include "outbound/near_miss.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace outbound::config {
+namespace outbound {
 namespace {
 
 constexpr std::size_t kMaxSuggestionDistance = 2;
-/// Every duration key ends in this suffix, and it is the part people most often leave out.
-constexpr std::string_view kUnitSuffix = "_ms";
+/// Duration keys end in a unit suffix, and it is the part people most often leave out.
+constexpr std::string_view kUnitSuffixes[] = {"_ms", "_s"};
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -49,9 +49,11 @@ std::optional<std::string> suggest_near_miss(std::string_view word,
   for (const auto& candidate : candidates) {
     if (equals_ignoring_case(word, candidate)) return candidate;
   }
-  const std::string with_unit = std::string(word) + std::string(kUnitSuffix);
-  for (const auto& candidate : candidates) {
-    if (equals_ignoring_case(with_unit, candidate)) return candidate;
+  for (std::string_view suffix : kUnitSuffixes) {
+    const std::string with_unit = std::string(word) + std::string(suffix);
+    for (const auto& candidate : candidates) {
+      if (equals_ignoring_case(with_unit, candidate)) return candidate;
+    }
   }
 
   std::optional<std::string> best;
@@ -66,4 +68,4 @@ std::optional<std::string> suggest_near_miss(std::string_view word,
   return best;
 }
 
-}  // namespace outbound::config
+}  // namespace outbound
