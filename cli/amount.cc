@@ -28,41 +28,63 @@ bool parse_digits(std::string_view digits, MinorUnits* value) {
   return true;
 }
 
-/// Returns the currency the suggestions are written in: `currency` upper-cased when it is a
-/// three-letter code, else USD.
+/// Returns `currency` upper-cased when it is a three-letter code, else "" (no currency known).
 std::string example_currency(std::string_view currency) {
   const bool is_code =
       currency.size() == 3 && std::all_of(currency.begin(), currency.end(),
                                           [](unsigned char c) { return std::isalpha(c) != 0; });
-  if (!is_code) return "USD";
+  if (!is_code) return "";
   std::string code(currency);
   std::transform(code.begin(), code.end(), code.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return code;
 }
 
-/// Returns "2000 for 20.00 USD" in the example currency, for "such as --amount ..." hints.
+/// Returns "2000 for 20.00 USD" in `currency`, for "such as --amount ..." hints. Without a
+/// currency, as for a refund, whose currency is the payment's, it names no currency.
 std::string example(const std::string& currency) {
+  if (currency.empty()) return "1250 for 12.50 in a two-decimal currency";
   const MinorUnits amount = currency_minor_digits(currency) == 0 ? 500 : 2000;
   return std::to_string(amount) + " for " + format_amount(amount, currency);
 }
 
 /// Explains a decimal such as "12.50" and gives the minor units it stands for when the
-/// currency has that many decimal places.
+/// currency has that many decimal places. With more decimal places than the currency has, it
+/// offers the amounts on both sides, because picking one would round for the user.
 std::string decimal_hint(const std::string& option, std::string_view whole,
                          std::string_view fraction, const std::string& currency) {
+  const std::string whole_digits(whole.empty() ? "0" : whole);
+  if (currency.empty()) {
+    const std::string intro = option + " is in the payment's minor unit, such as ";
+    const std::string cents =
+        std::string(fraction) + std::string(2 - std::min<std::size_t>(2, fraction.size()), '0');
+    MinorUnits minor = 0;
+    if (fraction.size() > 2 || !parse_digits(whole_digits + cents, &minor)) {
+      return intro + example(currency);
+    }
+    return intro + std::to_string(minor) + " for " + whole_digits + "." + cents +
+           " in a two-decimal currency";
+  }
   const std::size_t digits = static_cast<std::size_t>(currency_minor_digits(currency));
   std::string kept(fraction.substr(0, std::min(digits, fraction.size())));
   kept.append(digits - kept.size(), '0');
   MinorUnits minor = 0;
-  if (!parse_digits(std::string(whole.empty() ? "0" : whole) + kept, &minor)) {
+  if (!parse_digits(whole_digits + kept, &minor)) {
     return "amounts are whole numbers of minor units, such as " + option + " " + example(currency);
   }
-  const std::string formatted = format_amount(minor, currency);
-  if (fraction.size() <= digits) return formatted + " is " + option + " " + std::to_string(minor);
-  return currency + " has " + std::to_string(digits) +
-         " decimal places, so round it first: " + formatted + " is " + option + " " +
-         std::to_string(minor);
+  const bool exact = fraction.size() <= digits ||
+                     fraction.find_first_not_of('0', digits) == std::string_view::npos;
+  if (exact) return format_amount(minor, currency) + " is " + option + " " + std::to_string(minor);
+
+  const std::string places =
+      digits == 0 ? "no decimal places" : std::to_string(digits) + " decimal places";
+  std::string hint = currency + " has " + places + ", so use " + option + " " +
+                     std::to_string(minor) + " for " + format_amount(minor, currency);
+  if (minor < kMaxAmount) {
+    hint += " or " + option + " " + std::to_string(minor + 1) + " for " +
+            format_amount(minor + 1, currency);
+  }
+  return hint;
 }
 
 /// Returns the digits that an exponent form such as "1e3" or "2.5E2" stands for, or "" when

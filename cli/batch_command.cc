@@ -32,9 +32,25 @@ Operations and their arguments:
                        description, metadata (object of strings), capture (true or false),
                        idempotency_key, account
   pay.refund           payment_id, amount, reason, metadata, idempotency_key, account
+  pay.capture          payment_id, amount, idempotency_key, account
   pay.get              payment_id, account
   pay.webhook_verify   payload (the raw body as a JSON string), signature
+  mail.send            from, to, cc, bcc, reply_to (addresses), subject, text, html,
+                       attachments, headers (object of strings, added in name order),
+                       message_id
   check                (none)
+
+Amounts must be JSON integers such as 1250, not 1250.0: money never goes through a
+floating-point number, so a decimal point or an exponent is rejected even for a whole value.
+pay.charge, pay.refund and pay.capture send idempotency_key, or a new key when it is left
+out. The result reports it as "idempotency_key", and so does the error of a call that reached
+the client. Run the line again with that key to get the first outcome, not a second payment.
+A mail.send address is a string ("Jane Doe <jane@example.com>") or an object
+{"address":"jane@example.com","name":"Jane Doe"}; to, cc, bcc and reply_to are arrays of
+them. An attachment is {"filename":"a.pdf","content_base64":"...","content_type":"..."},
+content_type being optional. For example, on one line:
+  {"op":"mail.send","args":{"from":"demo@example.com","to":["a@example.com"],
+   "subject":"hello","text":"hi"}}
 
 Prints one JSON result per input line, in input order:
   {"line":1,"ok":true,"elapsed_ms":0.42,"result":{...}}
@@ -55,6 +71,7 @@ struct Line {
 json run_line(const Host& host, const Output& output, const Line& line, Status* failure) {
   const auto start = std::chrono::steady_clock::now();
   Result<json> result = Status::internal("the line did not run");
+  json error_fields = json::object();
   json document = json::parse(line.text, nullptr, false);
   if (document.is_discarded()) {
     result = Status::invalid_argument("line is not valid JSON; write one JSON object per line");
@@ -81,7 +98,7 @@ json run_line(const Host& host, const Output& output, const Line& line, Status* 
     } else {
       result = run_operation(host, op->get<std::string>(),
                              client == document.end() ? "" : client->get<std::string>(),
-                             args == document.end() ? json::object() : *args);
+                             args == document.end() ? json::object() : *args, &error_fields);
     }
   }
   const double elapsed_ms =
@@ -93,7 +110,9 @@ json run_line(const Host& host, const Output& output, const Line& line, Status* 
   if (result.ok()) {
     line_result["result"] = std::move(*result);
   } else {
-    line_result["error"] = error_json(output.redacted(result.status()));
+    json error = error_json(output.redacted(result.status()));
+    error.update(error_fields);
+    line_result["error"] = std::move(error);
     *failure = result.status();
   }
   return line_result;

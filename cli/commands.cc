@@ -8,6 +8,7 @@
 #include "arguments.h"
 #include "command_support.h"
 #include "operations.h"
+#include "terminal_text.h"
 
 namespace outbound::cli {
 namespace {
@@ -169,7 +170,7 @@ int run_check(const Invocation& invocation) {
       out << "ok\n";
     } else {
       out << client["error"]["code"].get<std::string>() << ": "
-          << client["error"]["message"].get<std::string>() << '\n';
+          << escape_for_terminal(client["error"]["message"].get<std::string>()) << '\n';
     }
   }
   return result;

@@ -33,8 +33,10 @@ int run_auth_issue(const Invocation& invocation);
 int run_auth_verify(const Invocation& invocation);
 int run_pay_charge(const Invocation& invocation);
 int run_pay_refund(const Invocation& invocation);
+int run_pay_capture(const Invocation& invocation);
 int run_pay_get(const Invocation& invocation);
 int run_pay_webhook_verify(const Invocation& invocation);
+int run_mail_send(const Invocation& invocation);
 int run_batch(const Invocation& invocation);
 int run_demo(const Invocation& invocation);
 

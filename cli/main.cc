@@ -29,9 +29,12 @@ commands:
   pay charge --amount MINOR --currency CUR --source TOKEN ...
                              create a charge; amounts are integers in the minor unit
   pay refund PAYMENT_ID ...  refund a charge or payment intent, in full or in part
+  pay capture PAYMENT_ID ... capture a charge or payment intent authorised with --no-capture
   pay get PAYMENT_ID         print a charge, refund or payment intent
   pay webhook-verify --signature HEADER [--payload-file F]
                              verify a webhook delivery and print its event
+  mail send --from A --to B --subject S (--text T | --text-file F) ...
+                             send a message; prints each recipient's reply
   batch FILE|- ...           run one operation per JSON line
   demo                       run the demo on every configured client
 
@@ -43,8 +46,8 @@ global options:
   --help                     print this help, or a command's help after the command
 
 exit codes: 0 success, 1 internal error, 2 usage error, 3 configuration error,
-4 rejected for good (invalid token, declined card, bad input), 5 unavailable for now
-(deadline, connection refused, circuit open, rate limited).
+4 rejected for good (invalid token, declined card, every mail recipient refused, bad input),
+5 unavailable for now (deadline, connection refused, circuit open, rate limited, SMTP 4xx).
 )";
 
 struct GlobalOptions {
@@ -137,8 +140,10 @@ int run(const std::vector<std::string>& arguments) {
       {"pay",
        {{"charge", run_pay_charge},
         {"refund", run_pay_refund},
+        {"capture", run_pay_capture},
         {"get", run_pay_get},
-        {"webhook-verify", run_pay_webhook_verify}}}};
+        {"webhook-verify", run_pay_webhook_verify}}},
+      {"mail", {{"send", run_mail_send}}}};
 
   Invocation invocation;
   invocation.config_file = default_config_file(options);
@@ -173,7 +178,8 @@ int run(const std::vector<std::string>& arguments) {
   if (group == kTwoWords.end()) {
     return output.usage("unknown command '" + first +
                             "'; commands: plugins, check, config check, auth issue, auth verify, "
-                            "pay charge, pay refund, pay get, pay webhook-verify, batch, demo",
+                            "pay charge, pay refund, pay capture, pay get, pay webhook-verify, "
+                            "mail send, batch, demo",
                         "");
   }
   std::string subcommands;

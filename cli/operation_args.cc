@@ -1,6 +1,7 @@
 #include "operation_args.h"
 
 #include <chrono>
+#include <cmath>
 #include <limits>
 
 namespace outbound::cli {
@@ -82,10 +83,19 @@ Result<std::optional<MinorUnits>> optional_amount(const json& args, const std::s
                                     found->dump() + "; write the number without quotes");
   }
   if (found->is_number_float()) {
+    // A whole value written with a decimal point or an exponent (1250.0, 1e3) is still
+    // rejected: money never passes through a floating-point number.
+    const double value = found->get<double>();
+    if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e18) {
+      return Status::invalid_argument(argument + " is " + found->dump() +
+                                      ", a floating-point number; amounts must be JSON integers "
+                                      "such as 1250, not 1250.0, so write " +
+                                      std::to_string(static_cast<long long>(value)));
+    }
     return Status::invalid_argument(argument + " must be a whole number of minor units, got " +
                                     found->dump() +
-                                    "; amounts are integers in the currency's minor unit, so "
-                                    "20.00 USD is 2000");
+                                    "; amounts must be JSON integers in the currency's minor "
+                                    "unit, so 20.00 USD is 2000");
   }
   if (!found->is_number_integer()) {
     return Status::invalid_argument(argument + " must be a JSON integer of minor units, got " +

@@ -37,7 +37,8 @@ Result<std::optional<bool>> optional_bool(const nlohmann::json& args, const std:
                                           const std::string& name);
 
 /// Reads an amount of minor units. It must be a JSON integer: 2000.5, 2000.0, 1e3 and "2000"
-/// are rejected, and so is a value above the int64 maximum. Missing or null is nullopt.
+/// are rejected, and so is a value above the int64 maximum. For a whole value such as 1250.0
+/// the message gives the integer to write instead. Missing or null is nullopt.
 Result<std::optional<MinorUnits>> optional_amount(const nlohmann::json& args, const std::string& op,
                                                   const std::string& name);
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "mail_operations.h"
 #include "operation_args.h"
 #include "pay_operations.h"
 
@@ -100,19 +101,21 @@ Result<json> check(const Host& host, const std::string& client_id, const json& a
 }  // namespace
 
 const std::vector<std::string>& operation_names() {
-  static const std::vector<std::string> names = {"auth.issue", "auth.verify", "pay.charge",
-                                                 "pay.refund", "pay.get",     "pay.webhook_verify",
-                                                 "check"};
+  static const std::vector<std::string> names = {"auth.issue",         "auth.verify", "pay.charge",
+                                                 "pay.refund",         "pay.capture", "pay.get",
+                                                 "pay.webhook_verify", "mail.send",   "check"};
   return names;
 }
 
 Result<json> run_operation(const Host& host, const std::string& op, const std::string& client_id,
-                           const json& args) {
+                           const json& args, json* error_fields) {
   if (Status s = expect_object(args, op); !s.ok()) return s;
   if (op == "auth.issue") return auth_issue(host, client_id, args);
   if (op == "auth.verify") return auth_verify(host, client_id, args);
-  if (op == "pay.charge") return pay_charge(host, client_id, args);
-  if (op == "pay.refund") return pay_refund(host, client_id, args);
+  if (op == "pay.charge") return pay_charge(host, client_id, args, error_fields);
+  if (op == "pay.refund") return pay_refund(host, client_id, args, error_fields);
+  if (op == "pay.capture") return pay_capture(host, client_id, args, error_fields);
+  if (op == "mail.send") return mail_send(host, client_id, args);
   if (op == "pay.get") return pay_get(host, client_id, args);
   if (op == "pay.webhook_verify") return pay_webhook_verify(host, client_id, args);
   if (op == "check") return check(host, client_id, args);

@@ -19,7 +19,10 @@ const std::vector<std::string>& operation_names();
 ///
 /// Returns the result document, or kInvalidArgument for arguments that do not fit the
 /// operation (naming the argument), kNotFound for an unknown client, or the client's own error.
+/// On failure, `*error_fields` (when not null) receives the fields the operation adds to the
+/// error object, or stays as it is when it adds none: see pay_operations.h.
 Result<nlohmann::json> run_operation(const Host& host, const std::string& op,
-                                     const std::string& client_id, const nlohmann::json& args);
+                                     const std::string& client_id, const nlohmann::json& args,
+                                     nlohmann::json* error_fields = nullptr);
 
 }  // namespace outbound::cli

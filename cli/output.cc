@@ -3,6 +3,8 @@
 #include <ostream>
 #include <string>
 
+#include "terminal_text.h"
+
 namespace outbound::cli {
 
 int exit_code_for(const Status& status) {
@@ -73,24 +75,26 @@ Status Output::redacted(const Status& status) const {
   return copy;
 }
 
-int Output::fail(const Status& unredacted, int exit_code) {
+int Output::fail(const Status& unredacted, int exit_code, const nlohmann::json& extra_fields) {
   const Status status = redacted(unredacted);
   if (json_) {
-    out_ << nlohmann::json{{"error", error_json(status)}}.dump(
+    nlohmann::json error = error_json(status);
+    error.update(extra_fields);
+    out_ << nlohmann::json{{"error", std::move(error)}}.dump(
                 -1, ' ', false, nlohmann::json::error_handler_t::replace)
          << '\n';
   } else {
     err_ << "error: " << status_code_name(status.code());
-    if (!status.reason().empty()) err_ << " (" << status.reason() << ")";
-    err_ << ": " << status.message() << '\n';
+    if (!status.reason().empty()) err_ << " (" << escape_for_terminal(status.reason()) << ")";
+    err_ << ": " << escape_for_terminal(status.message()) << '\n';
     if (status.reason() == "plugin_exception") {
       err_ << "the plugin is faulty: install a fixed build or choose another plugin in the "
               "configuration\n";
     }
     const std::string details = describe_provider_details(status.provider());
-    if (!details.empty()) err_ << "provider details: " << details << '\n';
+    if (!details.empty()) err_ << "provider details: " << escape_for_terminal(details) << '\n';
     if (!status.provider().request_id.empty()) {
-      err_ << "provider request id: " << status.provider().request_id << '\n';
+      err_ << "provider request id: " << escape_for_terminal(status.provider().request_id) << '\n';
     }
     if (status.retry_after()) {
       err_ << "the provider asked to retry after " << status.retry_after()->count() << " ms\n";
@@ -104,9 +108,11 @@ int Output::usage(const std::string& message, const std::string& command) {
   if (json_) {
     Status status = Status::invalid_argument(message + "; see '" + help + "'");
     status.set_reason("usage");
-    out_ << nlohmann::json{{"error", error_json(status)}}.dump() << '\n';
+    out_ << nlohmann::json{{"error", error_json(status)}}.dump(
+                -1, ' ', false, nlohmann::json::error_handler_t::replace)
+         << '\n';
   } else {
-    err_ << "usage error: " << message << "\nsee '" << help << "'\n";
+    err_ << "usage error: " << escape_for_terminal(message) << "\nsee '" << help << "'\n";
   }
   return kExitUsage;
 }

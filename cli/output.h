@@ -49,8 +49,12 @@ class Output {
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
 
-  /// Prints `status` as an error, with its message redacted, and returns `exit_code`.
-  int fail(const Status& status, int exit_code);
+  /// Prints `status` as an error, with its message redacted, and returns `exit_code`. With
+  /// --json, `extra_fields` are added to the error object ({"idempotency_key": ...}); in
+  /// text mode the caller prints what they mean. Text mode escapes the message and the
+  /// provider's details with escape_for_terminal, since a provider chooses them.
+  int fail(const Status& status, int exit_code,
+           const nlohmann::json& extra_fields = nlohmann::json::object());
 
   /// Sets the function that masks secrets in error messages; the host's, once it is open.
   /// A plugin may quote a credential in a message, and errors go to the terminal unlogged.
@@ -61,7 +65,8 @@ class Output {
   /// Returns `status` with its message passed through the redactor.
   Status redacted(const Status& status) const;
 
-  /// Prints a usage error with a pointer to `--help`, and returns kExitUsage.
+  /// Prints a usage error with a pointer to `--help`, and returns kExitUsage. The message may
+  /// quote an option's value, so text mode escapes it with escape_for_terminal.
   int usage(const std::string& message, const std::string& command);
 
   /// Prints a JSON document on stdout (compact with --json, indented otherwise).

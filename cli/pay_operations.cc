@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "idempotency_key.h"
 #include "operation_args.h"
 #include "outbound/currency.h"
 
@@ -112,14 +113,48 @@ Result<RequestOptions> request_options(const json& args, const std::string& op) 
   return options;
 }
 
-/// Returns a call context carrying the caller's idempotency key, if given. Without one, the
-/// host generates a key for the call.
-Result<CallContext> call_context(const json& args, const std::string& op) {
+/// IdempotencyKey is the key of one call that creates or changes a payment object.
+struct IdempotencyKey {
+  std::string value;
+  /// Whether the caller gave the key, so that the provider may have stored a reply for it.
+  bool from_caller = false;
+};
+
+/// Reads the caller's idempotency key, or makes a new one. The key is made here and not left
+/// to the host, so that a failure can show it and a rerun with it cannot pay twice.
+Result<IdempotencyKey> read_idempotency_key(const json& args, const std::string& op) {
   auto key = optional_string(args, op, "idempotency_key", true);
   if (!key.ok()) return key.status();
+  if (!key->empty()) {
+    if (Status s = check_idempotency_key(*key, op + " argument 'idempotency_key'"); !s.ok()) {
+      return s;
+    }
+    return IdempotencyKey{*key, true};
+  }
+  auto generated = new_idempotency_key();
+  if (!generated.ok()) return generated.status();
+  return IdempotencyKey{*generated, false};
+}
+
+CallContext call_context(const IdempotencyKey& key) {
   CallContext context;
-  context.idempotency_key = *key;
+  context.idempotency_key = key.value;
   return context;
+}
+
+/// Returns the fields a failed call adds to its error object: the idempotency key, and
+/// may_be_replayed when the caller gave the key and the provider replied. Stripe stores the
+/// first reply to a key, errors included, and returns it for a reused key, but the SDK's
+/// Status has no field that marks such a replay.
+json failure_fields(const IdempotencyKey& key, const Status& status) {
+  json fields = {{"idempotency_key", key.value}};
+  if (key.from_caller && !status.provider().empty()) fields["may_be_replayed"] = true;
+  return fields;
+}
+
+/// Stores `fields` in `*error_fields` when the caller asked for them.
+void set_error_fields(json* error_fields, json fields) {
+  if (error_fields != nullptr) *error_fields = std::move(fields);
 }
 
 std::string lower_case(std::string text) {
@@ -207,7 +242,8 @@ Status read_refund_request(const json& args, const std::string& op, RefundReques
 
 }  // namespace
 
-Result<json> pay_charge(const Host& host, const std::string& client_id, const json& args) {
+Result<json> pay_charge(const Host& host, const std::string& client_id, const json& args,
+                        json* error_fields) {
   const std::string op = "pay.charge";
   if (Status s = reject_unknown(args, op,
                                 {"amount", "currency", "source", "customer", "description",
@@ -217,17 +253,23 @@ Result<json> pay_charge(const Host& host, const std::string& client_id, const js
   }
   ChargeRequest request;
   if (Status s = read_charge_request(args, op, &request); !s.ok()) return s;
-  auto context = call_context(args, op);
-  if (!context.ok()) return context.status();
+  auto key = read_idempotency_key(args, op);
+  if (!key.ok()) return key.status();
 
   auto client = host.payments(client_id);
   if (!client.ok()) return client.status();
-  auto charge = (*client)->create_charge(*context, request);
-  if (!charge.ok()) return charge.status();
-  return charge_json(**client, *charge);
+  auto charge = (*client)->create_charge(call_context(*key), request);
+  if (!charge.ok()) {
+    set_error_fields(error_fields, failure_fields(*key, charge.status()));
+    return charge.status();
+  }
+  json result = charge_json(**client, *charge);
+  result["idempotency_key"] = key->value;
+  return result;
 }
 
-Result<json> pay_refund(const Host& host, const std::string& client_id, const json& args) {
+Result<json> pay_refund(const Host& host, const std::string& client_id, const json& args,
+                        json* error_fields) {
   const std::string op = "pay.refund";
   if (Status s = reject_unknown(
           args, op, {"payment_id", "amount", "reason", "metadata", "idempotency_key", "account"});
@@ -236,14 +278,63 @@ Result<json> pay_refund(const Host& host, const std::string& client_id, const js
   }
   RefundRequest request;
   if (Status s = read_refund_request(args, op, &request); !s.ok()) return s;
-  auto context = call_context(args, op);
-  if (!context.ok()) return context.status();
+  auto key = read_idempotency_key(args, op);
+  if (!key.ok()) return key.status();
 
   auto client = host.payments(client_id);
   if (!client.ok()) return client.status();
-  auto refund = (*client)->create_refund(*context, request);
-  if (!refund.ok()) return refund.status();
-  return refund_json(**client, *refund);
+  auto refund = (*client)->create_refund(call_context(*key), request);
+  if (!refund.ok()) {
+    set_error_fields(error_fields, failure_fields(*key, refund.status()));
+    return refund.status();
+  }
+  json result = refund_json(**client, *refund);
+  result["idempotency_key"] = key->value;
+  return result;
+}
+
+Result<json> pay_capture(const Host& host, const std::string& client_id, const json& args,
+                         json* error_fields) {
+  const std::string op = "pay.capture";
+  if (Status s = reject_unknown(args, op, {"payment_id", "amount", "idempotency_key", "account"});
+      !s.ok()) {
+    return s;
+  }
+  auto payment_id = required_string(args, op, "payment_id");
+  if (!payment_id.ok()) return payment_id.status();
+  auto amount = optional_amount(args, op, "amount");
+  if (!amount.ok()) return amount.status();
+  if (*amount && **amount <= 0) {
+    return Status::invalid_argument(op + " argument 'amount' is " + std::to_string(**amount) +
+                                    "; give a positive number of minor units, or leave it out "
+                                    "to capture the whole amount");
+  }
+  auto options = request_options(args, op);
+  if (!options.ok()) return options.status();
+  auto key = read_idempotency_key(args, op);
+  if (!key.ok()) return key.status();
+
+  auto client = host.payments(client_id);
+  if (!client.ok()) return client.status();
+  const CaptureRequest request{*payment_id, *amount, std::move(*options)};
+  json result;
+  if (starts_with(*payment_id, "pi_")) {
+    auto intent = (*client)->capture_payment_intent(call_context(*key), request);
+    if (!intent.ok()) {
+      set_error_fields(error_fields, failure_fields(*key, intent.status()));
+      return intent.status();
+    }
+    result = payment_intent_json(**client, *intent);
+  } else {
+    auto charge = (*client)->capture_charge(call_context(*key), request);
+    if (!charge.ok()) {
+      set_error_fields(error_fields, failure_fields(*key, charge.status()));
+      return charge.status();
+    }
+    result = charge_json(**client, *charge);
+  }
+  result["idempotency_key"] = key->value;
+  return result;
 }
 
 Result<json> pay_get(const Host& host, const std::string& client_id, const json& args) {

@@ -7,6 +7,7 @@
 #include "command_support.h"
 #include "outbound/currency.h"
 #include "outbound/payment.h"
+#include "terminal_text.h"
 
 namespace outbound::cli {
 namespace {
@@ -24,8 +25,10 @@ std::string amount_of(const json& result, const char* name) {
 
 const char* yes_no(bool value) { return value ? "yes" : "no"; }
 
+/// Prints "  label:          value". The value is escaped because providers choose most of
+/// them: a description with a newline must not print a line of its own.
 void print_field(std::ostream& out, const std::string& label, const std::string& value) {
-  out << "  " << std::left << std::setw(16) << label + ":" << value << '\n';
+  out << "  " << std::left << std::setw(18) << label + ":" << escape_for_terminal(value) << '\n';
 }
 
 /// Prints the field `name` under `label` unless it is empty.
@@ -35,8 +38,10 @@ void print_if_set(std::ostream& out, const std::string& label, const json& resul
 }
 
 void print_header(std::ostream& out, const json& result, const std::string& title) {
-  out << "client '" << text_of(result, "client") << "' (" << text_of(result, "plugin") << " "
-      << text_of(result, "plugin_version") << "): " << title << '\n';
+  out << "client '" << escape_for_terminal(text_of(result, "client")) << "' ("
+      << escape_for_terminal(text_of(result, "plugin")) << " "
+      << escape_for_terminal(text_of(result, "plugin_version"))
+      << "): " << escape_for_terminal(title) << '\n';
 }
 
 void print_created(std::ostream& out, const json& result) {
@@ -44,7 +49,8 @@ void print_created(std::ostream& out, const json& result) {
   if (created != 0) print_field(out, "created", format_utc(created));
 }
 
-/// Prints metadata, the provider's request id and whether the reply was a replay.
+/// Prints metadata, the provider's request id, the idempotency key of a create or capture
+/// call, and whether the reply was a replay.
 void print_footer(std::ostream& out, const json& result) {
   std::string metadata;
   for (const auto& item : result["metadata"].items()) {
@@ -53,6 +59,9 @@ void print_footer(std::ostream& out, const json& result) {
   }
   if (!metadata.empty()) print_field(out, "metadata", metadata);
   print_if_set(out, "request id", result, "request_id");
+  if (result.contains("idempotency_key")) {
+    print_if_set(out, "idempotency key", result, "idempotency_key");
+  }
   if (result["idempotent_replayed"].get<bool>()) {
     out << "  replayed from the idempotency cache (an earlier request had the same "
            "idempotency key)\n";
@@ -133,7 +142,10 @@ void print_webhook_event_text(const json& result, std::ostream& out) {
   print_if_set(out, "api version", result, "api_version");
   print_created(out, result);
   print_field(out, "livemode", yes_no(result["livemode"].get<bool>()));
-  out << "  data object:\n" << result["data_object"].dump(2) << '\n';
+  // ensure_ascii escapes every non-ASCII character, so that no control or bidirectional
+  // character of the provider's JSON reaches the terminal.
+  out << "  data object:\n"
+      << result["data_object"].dump(2, ' ', true, json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace outbound::cli

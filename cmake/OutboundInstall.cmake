@@ -25,7 +25,7 @@ install(FILES "${PROJECT_BINARY_DIR}/outboundConfig.cmake"
 
 # The plugins the project ships, into a folder an installed configuration names in plugin_dirs.
 # They are installed unstripped: the loader reads their symbol table before it runs any code.
-foreach(plugin jwt_auth stripe)
+foreach(plugin jwt_auth stripe smtp file_mail)
   if(TARGET ${plugin})
     install(TARGETS ${plugin} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/outbound/plugins)
   endif()

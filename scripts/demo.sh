@@ -7,18 +7,29 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir="${OUTBOUND_BUILD_DIR:-$root/build}"
 
 keys_dir="$root/.local/keys"
+tls_dir="$root/.local/tls"
 stripe_mock_package="$root/.peers/node_modules/stripe-stateful-mock/package.json"
+# Debian's interpreter, because its dist-packages hold python3-aiosmtpd. A python3 found first on
+# PATH, such as a pyenv build, may lack it.
+debian_python=/usr/bin/python3
 if [ ! -x "$build_dir/outbound" ] || [ ! -f "$build_dir/plugins/jwt_auth.so" ] ||
-   [ ! -f "$build_dir/plugins/stripe.so" ] || [ ! -f "$stripe_mock_package" ] ||
+   [ ! -f "$build_dir/plugins/stripe.so" ] || [ ! -f "$build_dir/plugins/smtp.so" ] ||
+   [ ! -f "$stripe_mock_package" ] ||
    [ ! -s "$keys_dir/demo-es256.key.pem" ] || [ ! -s "$keys_dir/stripe-api-key" ] ||
-   [ ! -s "$keys_dir/stripe-webhook-secret" ]; then
+   [ ! -s "$keys_dir/stripe-webhook-secret" ] || [ ! -s "$keys_dir/smtp-password" ] ||
+   [ ! -s "$tls_dir/ca.pem" ] || [ ! -s "$tls_dir/server.pem" ] || [ ! -s "$tls_dir/server.key" ] ||
+   ! "$debian_python" -c 'import aiosmtpd' >/dev/null 2>&1; then
   # Setup's progress goes to stderr, so stdout carries only the demo's own output.
   "$root/scripts/setup.sh" >&2
 fi
 
 # PIDs of the peers this script started; each is stopped by its own PID on exit. Their output
-# goes to files in run_dir, so stdout carries only the demo's own output.
+# goes to files in run_dir, so stdout carries only the demo's own output. The mail server's
+# messages go to mail_dir, which stays for the reader to look at; the folders of earlier runs
+# are removed first.
 peer_pids=()
+rm -rf "$build_dir"/demo-mail.*
+mail_dir=$(mktemp -d "$build_dir/demo-mail.XXXXXX")
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/outbound-demo.XXXXXX")
 stop_peers() {
   for pid in "${peer_pids[@]}"; do
@@ -60,6 +71,47 @@ for attempt in $(seq 1 100); do
   sleep 0.1
 done
 
-# NOTE: the mail client has no local server yet. Its server will start here like the Stripe mock.
+# The mail client's SMTP server: aiosmtpd through scripts/lib/smtp_server.py, on 127.0.0.1 only,
+# at the port of the mail client in config/default.json. It requires STARTTLS, with the
+# certificate that setup signed with the demo CA, and AUTH as user demo with the password from
+# the file. It prints "READY <port>" once it listens, and exits with status 3 when the port is
+# taken.
+smtp_port=2525
+smtp_log="$run_dir/smtp-server.log"
+"$debian_python" "$root/scripts/lib/smtp_server.py" --port "$smtp_port" --outdir "$mail_dir" \
+  --tls-cert "$tls_dir/server.pem" --tls-key "$tls_dir/server.key" --require-tls \
+  --user demo --password-file "$keys_dir/smtp-password" >"$smtp_log" 2>&1 &
+smtp_pid=$!
+peer_pids+=("$smtp_pid")
+for attempt in $(seq 1 100); do
+  if grep -qx "READY $smtp_port" "$smtp_log"; then break; fi
+  if ! kill -0 "$smtp_pid" 2>/dev/null; then
+    status=0
+    wait "$smtp_pid" || status=$?
+    if [ "$status" -eq 3 ]; then
+      echo "demo: port $smtp_port on 127.0.0.1 is already in use, so the SMTP server cannot" \
+        "start; find the process with: ss -ltnp 'sport = :$smtp_port'" >&2
+    else
+      echo "demo: the SMTP server exited with status $status before it was ready; its output:" >&2
+      cat "$smtp_log" >&2
+    fi
+    exit 1
+  fi
+  if [ "$attempt" -eq 100 ]; then
+    echo "demo: the SMTP server did not print READY within 10 s; its output:" >&2
+    cat "$smtp_log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
 
-"$build_dir/outbound" --config "$root/config/default.json" demo "$@"
+demo_status=0
+"$build_dir/outbound" --config "$root/config/default.json" demo "$@" || demo_status=$?
+
+delivered=$(find "$mail_dir" -name '*.eml' | wc -l)
+if [ "$delivered" -gt 0 ]; then
+  echo "demo: mail delivered to $mail_dir ($delivered message(s) as .eml with a .json envelope)"
+else
+  echo "demo: no mail was delivered to $mail_dir"
+fi
+exit "$demo_status"

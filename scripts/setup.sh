@@ -53,7 +53,9 @@ fi
 
 # npm peers, pinned, into a folder of the project's (ignored by git). stripe-stateful-mock is
 # the demo's and the tests' Stripe API, run on 127.0.0.1 by scripts/lib/stripe_mock.js.
-npm_packages=(jose@6.2.19 wiremock@3.13.2 stripe-stateful-mock@0.0.16)
+# smtp-server is the second SMTP implementation of the mail interop tests, run on 127.0.0.1 by
+# scripts/lib/smtp_node_server.js.
+npm_packages=(jose@6.2.19 wiremock@3.13.2 stripe-stateful-mock@0.0.16 smtp-server@3.21.6)
 npm_missing=()
 for spec in "${npm_packages[@]}"; do
   name=${spec%@*}
@@ -99,6 +101,63 @@ fi
 if [ ! -s "$keys_dir/stripe-webhook-secret" ]; then
   echo "setup: creating the demo's Stripe webhook secret in $keys_dir"
   (umask 077 && echo "whsec_$(random_alphanumerics 32)" > "$keys_dir/stripe-webhook-secret")
+fi
+
+# The demo mail server's password, which scripts/demo.sh gives the local SMTP server and
+# config/default.json gives the smtp plugin.
+if [ ! -s "$keys_dir/smtp-password" ]; then
+  echo "setup: creating the demo's SMTP password in $keys_dir"
+  (umask 077 && random_alphanumerics 24 > "$keys_dir/smtp-password")
+fi
+
+# The demo mail server's TLS material in .local/tls: a CA that config/default.json trusts as
+# ca_file, and a server certificate for localhost and 127.0.0.1 that it signed. Private keys are
+# readable by their owner only. The CA is made once, and the server certificate is made again
+# when it is missing or expires within a day.
+tls_dir="$root/.local/tls"
+mkdir -p "$tls_dir"
+if [ ! -s "$tls_dir/ca.pem" ] || [ ! -s "$tls_dir/ca.key" ] || [ ! -s "$tls_dir/server.pem" ] ||
+   [ ! -s "$tls_dir/server.key" ] ||
+   ! openssl x509 -checkend 86400 -noout -in "$tls_dir/server.pem" >/dev/null 2>&1; then
+  echo "setup: creating the demo mail server's test CA and certificate in $tls_dir"
+  tls_config=$(mktemp "${TMPDIR:-/tmp}/outbound-tls.XXXXXX")
+  # Extensions of each certificate, so that the result does not depend on the system's
+  # openssl.cnf.
+  cat > "$tls_config" <<'OPENSSL_CONFIG'
+[req]
+distinguished_name = subject
+prompt = no
+
+[subject]
+
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+
+[server]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+OPENSSL_CONFIG
+  if [ ! -s "$tls_dir/ca.pem" ] || [ ! -s "$tls_dir/ca.key" ]; then
+    (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+      -config "$tls_config" -extensions ca -keyout "$tls_dir/ca.key" -out "$tls_dir/ca.pem" \
+      -days 3650 -subj "/CN=outbound demo CA" 2>/dev/null)
+    chmod 644 "$tls_dir/ca.pem"
+  fi
+  (umask 077 &&
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -config "$tls_config" \
+      -keyout "$tls_dir/server.key" -out "$tls_dir/server.csr" -subj "/CN=localhost" \
+      2>/dev/null &&
+    openssl x509 -req -in "$tls_dir/server.csr" -CA "$tls_dir/ca.pem" -CAkey "$tls_dir/ca.key" \
+      -CAcreateserial -CAserial "$tls_dir/ca.srl" -days 825 -extfile "$tls_config" \
+      -extensions server -out "$tls_dir/server.pem" 2>/dev/null)
+  chmod 644 "$tls_dir/server.pem"
+  rm -f "$tls_dir/server.csr" "$tls_config"
 fi
 
 # A locale with a decimal comma for the tests, built into the project's folder so that the

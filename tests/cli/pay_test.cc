@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -47,6 +48,19 @@ std::string field(const std::string& text, const std::string& label) {
     return start == std::string::npos ? "" : line.substr(start);
   }
   return "";
+}
+
+/// Returns every value of the text output lines "  LABEL: value", in order.
+std::vector<std::string> fields(const std::string& text, const std::string& label) {
+  std::vector<std::string> values;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const std::string prefix = "  " + label + ":";
+    if (line.rfind(prefix, 0) != 0) continue;
+    const auto start = line.find_first_not_of(' ', prefix.size());
+    values.push_back(start == std::string::npos ? "" : line.substr(start));
+  }
+  return values;
 }
 
 /// Parses stdout of a --json run; a parse failure is a test failure with the whole output.
@@ -200,7 +214,8 @@ TEST(CliPayCharge, MalformedAmountsExitTwo) {
       {"12.50", "usd", "12.50 USD is --amount 1250"},
       {"12.5", "usd", "12.50 USD is --amount 1250"},
       {"12.505", "usd", "USD has 2 decimal places"},
-      {"12.5", "jpy", "12 JPY is --amount 12"},
+      {"12.5", "jpy", "JPY has no decimal places, so use --amount 12 for 12 JPY or --amount 13"},
+      {"12.00", "jpy", "12 JPY is --amount 12"},
       {"1e3", "usd", "1e3 is --amount 1000"},
       {"-5", "usd", "is negative"},
       {"abc", "usd", "digits only, such as --amount 2000 for 20.00 USD"},
@@ -829,10 +844,8 @@ TEST(CliPayStub, RejectsUnknownSettings) {
 
 TEST(CliPayUsage, HelpExitsZero) {
   const std::vector<std::vector<std::string>> cases = {
-      {"pay", "charge", "--help"},
-      {"pay", "refund", "--help"},
-      {"pay", "get", "--help"},
-      {"pay", "webhook-verify", "--help"},
+      {"pay", "charge", "--help"},  {"pay", "refund", "--help"},         {"pay", "get", "--help"},
+      {"pay", "capture", "--help"}, {"pay", "webhook-verify", "--help"},
   };
   for (const auto& arguments : cases) {
     SCOPED_TRACE(arguments[1]);
@@ -845,6 +858,468 @@ TEST(CliPayUsage, HelpExitsZero) {
   const ProcessResult group = run_cli({"pay", "--help"});
   EXPECT_EQ(group.exit_code, 0) << describe(group);
   EXPECT_TRUE(contains(group.out, "pay webhook-verify")) << group.out;
+}
+
+/// Returns the idempotency key of a failure's text note "idempotency key K; rerun with ...",
+/// or "" when there is none.
+std::string key_in_note(const std::string& text) {
+  std::smatch match;
+  static const std::regex note("idempotency key (\\S+); rerun with --idempotency-key (\\S+) to");
+  if (!std::regex_search(text, match, note)) return "";
+  EXPECT_EQ(match[1].str(), match[2].str());
+  return match[1].str();
+}
+
+bool is_uuid_v4(const std::string& text) {
+  static const std::regex uuid(
+      "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  return std::regex_match(text, uuid);
+}
+
+const std::vector<std::string> kDeclined = {
+    "pay", "charge", "--amount", "2000", "--currency", "usd", "--source", "tok_chargeDeclined"};
+
+TEST(CliPayIdempotency, FailedChargePrintsKey) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  std::vector<std::string> debug_arguments = {"--log-level", "debug"};
+  debug_arguments.insert(debug_arguments.end(), kDeclined.begin(), kDeclined.end());
+  std::vector<std::string> json_arguments = kDeclined;
+  json_arguments.insert(json_arguments.begin(), "--json");
+
+  const ProcessResult text = run_cli(with_config(config, debug_arguments));
+  const ProcessResult as_json = run_cli(with_config(config, json_arguments));
+
+  EXPECT_EQ(text.exit_code, 4) << describe(text);
+  const std::string key = key_in_note(text.err);
+  EXPECT_TRUE(is_uuid_v4(key)) << text.err;
+  EXPECT_TRUE(contains(text.err, "to get the same outcome without charging twice")) << text.err;
+  // The key printed is the key the plugin got.
+  EXPECT_TRUE(contains(text.err, "idempotency_key='" + key + "'")) << text.err;
+  EXPECT_FALSE(contains(text.err, "may be the error the provider stored")) << text.err;
+  EXPECT_EQ(as_json.exit_code, 4) << describe(as_json);
+  const json error = parse_json(as_json)["error"];
+  EXPECT_TRUE(is_uuid_v4(error["idempotency_key"].get<std::string>())) << error.dump();
+  EXPECT_NE(error["idempotency_key"], key);
+  EXPECT_FALSE(error.contains("may_be_replayed")) << error.dump();
+}
+
+TEST(CliPayIdempotency, FailedRefundPrintsKey) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult result = run_cli(with_config(config, {"pay", "refund", "ch_nope"}));
+
+  EXPECT_EQ(result.exit_code, 4) << describe(result);
+  EXPECT_TRUE(is_uuid_v4(key_in_note(result.err))) << result.err;
+  EXPECT_TRUE(contains(result.err, "without refunding twice")) << result.err;
+}
+
+TEST(CliPayIdempotency, SuccessShowsKeyThatReplays) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  std::vector<std::string> json_charge = kCharge;
+  json_charge.insert(json_charge.begin(), "--json");
+
+  const ProcessResult first = run_cli(with_config(config, json_charge));
+  ASSERT_EQ(first.exit_code, 0) << describe(first);
+  const std::string key = parse_json(first)["idempotency_key"].get<std::string>();
+  const ProcessResult again = run_cli(with_config(config, charge_with({"--idempotency-key", key})));
+
+  EXPECT_TRUE(is_uuid_v4(key)) << first.out;
+  ASSERT_EQ(again.exit_code, 0) << describe(again);
+  EXPECT_TRUE(contains(again.out, "charge ch_stub_1")) << again.out;
+  EXPECT_EQ(field(again.out, "idempotency key"), key) << again.out;
+  EXPECT_TRUE(contains(again.out, "replayed from the idempotency cache")) << again.out;
+}
+
+TEST(CliPayIdempotency, GivenKeyErrorMayBeReplay) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  std::vector<std::string> keyed = kDeclined;
+  keyed.insert(keyed.end(), {"--idempotency-key", "order-7"});
+  std::vector<std::string> json_keyed = keyed;
+  json_keyed.insert(json_keyed.begin(), "--json");
+
+  const ProcessResult text = run_cli(with_config(config, keyed));
+  const ProcessResult as_json = run_cli(with_config(config, json_keyed));
+
+  EXPECT_EQ(text.exit_code, 4) << describe(text);
+  EXPECT_EQ(key_in_note(text.err), "order-7") << text.err;
+  EXPECT_TRUE(contains(text.err,
+                       "--idempotency-key was given, so this may be the error the provider "
+                       "stored for the first request with that key, replayed"))
+      << text.err;
+  const json error = parse_json(as_json)["error"];
+  EXPECT_EQ(error["idempotency_key"], "order-7");
+  EXPECT_EQ(error["may_be_replayed"], true);
+}
+
+TEST(CliPayIdempotency, BatchCarriesKeys) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::string input =
+      R"({"op":"pay.charge","args":{"amount":2000,"currency":"usd","source":"tok_visa","idempotency_key":"line-1"}})"
+      "\n"
+      R"({"op":"pay.charge","args":{"amount":2000,"currency":"usd","source":"tok_visa"}})"
+      "\n"
+      R"({"op":"pay.charge","args":{"amount":2000,"currency":"usd","source":"tok_chargeDeclined"}})"
+      "\n"
+      R"({"op":"pay.refund","args":{"payment_id":"ch_nope","idempotency_key":"line-4"}})"
+      "\n"
+      R"({"op":"pay.charge","args":{"amount":0,"currency":"usd","source":"tok_visa"}})"
+      "\n";
+
+  const ProcessResult result = run_cli(with_config(config, {"batch", "-"}), input);
+
+  const std::vector<json> outputs = parse_lines(result.out);
+  ASSERT_EQ(outputs.size(), 5u) << result.out;
+  EXPECT_EQ(outputs[0]["result"]["idempotency_key"], "line-1");
+  EXPECT_TRUE(is_uuid_v4(outputs[1]["result"]["idempotency_key"].get<std::string>()))
+      << outputs[1].dump();
+  EXPECT_TRUE(is_uuid_v4(outputs[2]["error"]["idempotency_key"].get<std::string>()))
+      << outputs[2].dump();
+  EXPECT_FALSE(outputs[2]["error"].contains("may_be_replayed")) << outputs[2].dump();
+  EXPECT_EQ(outputs[3]["error"]["idempotency_key"], "line-4");
+  EXPECT_EQ(outputs[3]["error"]["may_be_replayed"], true);
+  // Rejected before the client was called, so no request could have used a key.
+  EXPECT_FALSE(outputs[4]["error"].contains("idempotency_key")) << outputs[4].dump();
+}
+
+struct KeyCase {
+  std::string key;
+  std::string message;
+};
+
+TEST(CliPayIdempotency, MalformedKeyExitsTwo) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::vector<KeyCase> cases = {
+      {"order 42", "has a space at position 6"},
+      {std::string(256, 'k'), "is 256 characters long; the maximum is 255"},
+      {"clé", "has a non-ASCII byte at position 3"},
+      {"key\x01", "has a control character at position 4"},
+      {"key\tx", "has a control character at position 4"},
+      {"key\nx", "has a control character at position 4"},
+  };
+  for (const KeyCase& key : cases) {
+    SCOPED_TRACE(key.message);
+    for (const std::vector<std::string>& command :
+         {charge_with({"--idempotency-key", key.key}),
+          std::vector<std::string>{"pay", "refund", "ch_1", "--idempotency-key", key.key},
+          std::vector<std::string>{"pay", "capture", "ch_1", "--idempotency-key", key.key}}) {
+      SCOPED_TRACE(command[1]);
+
+      const ProcessResult result = run_cli(with_config(config, command));
+
+      EXPECT_EQ(result.exit_code, 2) << describe(result);
+      EXPECT_TRUE(contains(result.err, "usage error: --idempotency-key " + key.message))
+          << result.err;
+    }
+  }
+  const ProcessResult longest =
+      run_cli(with_config(config, charge_with({"--idempotency-key", std::string(255, 'k')})));
+  EXPECT_EQ(longest.exit_code, 0) << describe(longest);
+}
+
+TEST(CliPayIdempotency, BatchRejectsMalformedKey) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::string input =
+      json({{"op", "pay.charge"},
+            {"args",
+             {{"amount", 2000},
+              {"currency", "usd"},
+              {"source", "tok_visa"},
+              {"idempotency_key", "has space"}}}})
+          .dump() +
+      "\n" +
+      json({{"op", "pay.capture"},
+            {"args", {{"payment_id", "ch_1"}, {"idempotency_key", std::string(300, 'k')}}}})
+          .dump() +
+      "\n";
+
+  const ProcessResult result = run_cli(with_config(config, {"batch", "-"}), input);
+
+  EXPECT_EQ(result.exit_code, 4) << describe(result);
+  const std::vector<json> outputs = parse_lines(result.out);
+  ASSERT_EQ(outputs.size(), 2u) << result.out;
+  EXPECT_TRUE(contains(outputs[0]["error"]["message"].get<std::string>(),
+                       "pay.charge argument 'idempotency_key' has a space"))
+      << outputs[0].dump();
+  EXPECT_TRUE(contains(outputs[1]["error"]["message"].get<std::string>(),
+                       "is 300 characters long; the maximum is 255"))
+      << outputs[1].dump();
+}
+
+TEST(CliPayText, ProviderStringsAreEscaped) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult result = run_cli(with_config(
+      config, charge_with({"--description", "order 42\n  request id:     req_forged\x1b[2J",
+                           "--metadata", "note=a\rb\tc\\d"})));
+  const ProcessResult error = run_cli(
+      with_config(config, {"pay", "charge", "--amount", "2000", "--currency", "usd", "--source",
+                           "tok_x\nprovider request id: req_forged\x1b]0;title\x07"}));
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(fields(result.out, "request id").size(), 1u) << result.out;
+  EXPECT_EQ(field(result.out, "request id"), "req_stub_1") << result.out;
+  EXPECT_EQ(field(result.out, "description"), "order 42\\n  request id:     req_forged\\u001b[2J")
+      << result.out;
+  EXPECT_EQ(field(result.out, "metadata"), "note=a\\rb\\tc\\\\d") << result.out;
+  EXPECT_FALSE(contains(result.out, "\x1b")) << result.out;
+  EXPECT_EQ(error.exit_code, 4) << describe(error);
+  EXPECT_FALSE(contains(error.err, "\nprovider request id: req_forged")) << error.err;
+  EXPECT_TRUE(contains(error.err, "tok_x\\nprovider request id: req_forged\\u001b]0;title\\u0007"))
+      << error.err;
+  EXPECT_FALSE(contains(error.err, "\x1b")) << error.err;
+}
+
+TEST(CliPayText, Utf8IsKeptAndBrokenBytesEscaped) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult result = run_cli(with_config(
+      config, charge_with({"--description", "Grüße \xe2\x80\xae reversed \xc2\x9b end"})));
+  const ProcessResult error = run_cli(with_config(config, {"pay", "get", "ch_\xff\xfe"}));
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  // The right-to-left override U+202E and the C1 control U+009B (CSI) are escaped.
+  EXPECT_EQ(field(result.out, "description"), "Grüße \\u202e reversed \\u009b end") << result.out;
+  EXPECT_EQ(error.exit_code, 4) << describe(error);
+  EXPECT_TRUE(contains(error.err, "'ch_\\xff\\xfe'")) << error.err;
+}
+
+TEST(CliPayCapture, CapturesAuthorisedCharge) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  ASSERT_EQ(run_cli(with_config(config, charge_with({"--no-capture"}))).exit_code, 0);
+
+  const ProcessResult capture =
+      run_cli(with_config(config, {"pay", "capture", "ch_stub_1", "--amount", "1500"}));
+  const ProcessResult again =
+      run_cli(with_config(config, {"--json", "pay", "capture", "ch_stub_1"}));
+  const ProcessResult again_text = run_cli(with_config(config, {"pay", "capture", "ch_stub_1"}));
+  const ProcessResult charge = run_cli(with_config(config, {"--json", "pay", "get", "ch_stub_1"}));
+
+  ASSERT_EQ(capture.exit_code, 0) << describe(capture);
+  EXPECT_TRUE(contains(capture.out, "client 'payments' (stub-payment 1.0.0): charge ch_stub_1"))
+      << capture.out;
+  EXPECT_EQ(field(capture.out, "captured"), "yes (15.00 USD)") << capture.out;
+  EXPECT_TRUE(is_uuid_v4(field(capture.out, "idempotency key"))) << capture.out;
+  EXPECT_EQ(again.exit_code, 4) << describe(again);
+  EXPECT_EQ(parse_json(again)["error"]["code"], "failed_precondition");
+  EXPECT_EQ(parse_json(again)["error"]["provider"]["code"], "charge_already_captured");
+  EXPECT_TRUE(contains(again_text.err, "without capturing twice")) << again_text.err;
+  EXPECT_EQ(parse_json(charge)["captured"], true);
+  EXPECT_EQ(parse_json(charge)["amount_captured"], 1500);
+}
+
+TEST(CliPayCapture, KeyReplaysCapture) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  ASSERT_EQ(run_cli(with_config(config, charge_with({"--no-capture"}))).exit_code, 0);
+  const std::vector<std::string> capture = {
+      "--json", "pay", "capture", "ch_stub_1", "--idempotency-key", "capture-1"};
+
+  const ProcessResult first = run_cli(with_config(config, capture));
+  const ProcessResult second = run_cli(with_config(config, capture));
+
+  ASSERT_EQ(first.exit_code, 0) << describe(first);
+  EXPECT_EQ(parse_json(first)["idempotent_replayed"], false);
+  ASSERT_EQ(second.exit_code, 0) << describe(second);
+  EXPECT_EQ(parse_json(second)["idempotent_replayed"], true);
+  EXPECT_EQ(parse_json(second)["idempotency_key"], "capture-1");
+}
+
+TEST(CliPayCapture, PaymentIntentIdRoutesToIntent) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult result = run_cli(with_config(config, {"--json", "pay", "capture", "pi_123"}));
+
+  // The stub has no payment intents, so its error names the operation the id was routed to.
+  EXPECT_EQ(parse_json(result)["error"]["code"], "unimplemented") << describe(result);
+  EXPECT_TRUE(contains(parse_json(result)["error"]["message"].get<std::string>(),
+                       "capture_payment_intent"));
+}
+
+TEST(CliPayCapture, BadValuesExitTwoOrFour) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  ASSERT_EQ(run_cli(with_config(config, charge_with({"--no-capture"}))).exit_code, 0);
+  const std::vector<std::pair<std::vector<std::string>, int>> cases = {
+      {{"pay", "capture"}, 2},
+      {{"pay", "capture", "ch_stub_1", "--amount", "12.50"}, 2},
+      {{"pay", "capture", "ch_stub_1", "--amount", "-1"}, 2},
+      {{"pay", "capture", "ch_stub_1", "--account", ""}, 2},
+      {{"pay", "capture", "ch_stub_1", "--reason", "x"}, 2},
+      {{"pay", "capture", "ch_stub_1", "ch_stub_2"}, 2},
+      {{"pay", "capture", "ch_stub_1", "--amount", "0"}, 4},
+      {{"pay", "capture", "ch_stub_1", "--amount", "2001"}, 4},
+      {{"pay", "capture", "ch_nope"}, 4},
+  };
+  for (const auto& [arguments, exit_code] : cases) {
+    std::string trace;
+    for (const auto& argument : arguments) trace += argument + " ";
+    SCOPED_TRACE(trace);
+
+    const ProcessResult result = run_cli(with_config(config, arguments));
+
+    EXPECT_EQ(result.exit_code, exit_code) << describe(result);
+  }
+  const ProcessResult zero =
+      run_cli(with_config(config, {"pay", "capture", "ch_stub_1", "--amount", "0"}));
+  EXPECT_TRUE(contains(zero.err,
+                       "--amount is 0; give a positive number of minor units, or leave --amount "
+                       "out to capture the whole authorised amount"))
+      << zero.err;
+}
+
+TEST(CliPayCapture, BatchCaptures) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::string input =
+      R"({"op":"pay.charge","args":{"amount":2000,"currency":"usd","source":"tok_visa","capture":false}})"
+      "\n"
+      R"({"op":"pay.capture","args":{"payment_id":"ch_stub_1","amount":500,"idempotency_key":"cap-1"}})"
+      "\n"
+      R"({"op":"pay.capture","args":{"payment_id":"ch_stub_1","amount":500,"idempotency_key":"cap-1"}})"
+      "\n"
+      R"({"op":"pay.capture","args":{"payment_id":"ch_stub_1","amount":0}})"
+      "\n"
+      R"({"op":"pay.capture","args":{"payment_id":"ch_stub_1","reason":"x"}})"
+      "\n";
+
+  const ProcessResult result = run_cli(with_config(config, {"batch", "-"}), input);
+
+  const std::vector<json> outputs = parse_lines(result.out);
+  ASSERT_EQ(outputs.size(), 5u) << result.out;
+  EXPECT_EQ(outputs[1]["result"]["amount_captured"], 500) << outputs[1].dump();
+  EXPECT_EQ(outputs[1]["result"]["idempotency_key"], "cap-1");
+  EXPECT_EQ(outputs[2]["result"]["idempotent_replayed"], true) << outputs[2].dump();
+  EXPECT_TRUE(contains(outputs[3]["error"]["message"].get<std::string>(),
+                       "pay.capture argument 'amount' is 0"))
+      << outputs[3].dump();
+  EXPECT_TRUE(contains(outputs[4]["error"]["message"].get<std::string>(),
+                       "pay.capture has no argument 'reason'"))
+      << outputs[4].dump();
+}
+
+struct MessageCase {
+  std::vector<std::string> arguments;
+  int exit_code;
+  std::string expected;
+  std::string unexpected;
+};
+
+// A command's messages name its options, not the batch arguments it is built on.
+TEST(CliPayMessages, NameTheOption) {
+  TempDir dir;
+  const fs::path config = write_stateful_config(dir);
+  ASSERT_EQ(run_cli(with_config(config, kCharge)).exit_code, 0);
+  const std::vector<MessageCase> cases = {
+      {{"pay", "charge", "--amount", "0", "--currency", "usd", "--source", "tok_visa"},
+       4,
+       "--amount is 0; a charge is at least 1 minor unit",
+       "argument '"},
+      {{"pay", "charge", "--amount", "2000", "--currency", "dollars", "--source", "tok_visa"},
+       4,
+       "--currency 'dollars' is not a three-letter ISO 4217 code",
+       "argument '"},
+      {{"pay", "charge", "--amount", "5125", "--currency", "kwd", "--source", "tok_visa"},
+       4,
+       "--amount 5125 KWD ends in a non-zero digit",
+       "argument '"},
+      {{"pay", "refund", "ch_stub_1", "--amount", "0"},
+       4,
+       "--amount is 0; give a positive number of minor units, or leave --amount out to refund "
+       "the whole remaining amount",
+       "argument '"},
+      {{"pay", "refund", "ch_stub_1", "--reason", "changed_mind"},
+       4,
+       "--reason 'changed_mind' is not a refund reason; use duplicate, fraudulent or "
+       "requested_by_customer",
+       "argument '"},
+      {{"pay", "refund", "ch_stub_1", "--amount", "12.50"},
+       2,
+       "--amount is in the payment's minor unit, such as 1250 for 12.50 in a two-decimal "
+       "currency",
+       "USD"},
+      {{"pay", "refund", "ch_stub_1", "--amount", "abc"},
+       2,
+       "such as --amount 1250 for 12.50 in a two-decimal currency",
+       "USD"},
+      {{"pay", "charge", "--amount", "12.50", "--currency", "jpy", "--source", "tok_visa"},
+       2,
+       "JPY has no decimal places",
+       "round"},
+      {{"pay", "charge", "--amount", "12.505", "--currency", "usd", "--source", "tok_visa"},
+       2,
+       "USD has 2 decimal places, so use --amount 1250 for 12.50 USD or --amount 1251 for 12.51 "
+       "USD",
+       "round"},
+  };
+  for (const MessageCase& message : cases) {
+    std::string trace;
+    for (const auto& argument : message.arguments) trace += argument + " ";
+    SCOPED_TRACE(trace);
+
+    const ProcessResult result = run_cli(with_config(config, message.arguments));
+
+    EXPECT_EQ(result.exit_code, message.exit_code) << describe(result);
+    EXPECT_TRUE(contains(result.err, message.expected)) << result.err;
+    EXPECT_FALSE(contains(result.err, message.unexpected)) << result.err;
+    EXPECT_FALSE(contains(result.err, "pay.charge")) << result.err;
+    EXPECT_FALSE(contains(result.err, "pay.refund")) << result.err;
+  }
+}
+
+TEST(CliPayWebhook, PayloadFileDashReadsStandardInput) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+
+  const ProcessResult result =
+      run_cli(with_config(config, {"--log-level", "debug", "--json", "pay", "webhook-verify",
+                                   "--signature", "stub-valid", "--payload-file", "-"}),
+              kEvent);
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(parse_json(result)["id"], "evt_1");
+  EXPECT_TRUE(
+      contains(result.err, "payload of " + std::to_string(std::string(kEvent).size()) + " bytes"))
+      << result.err;
+}
+
+TEST(CliPayBatch, FloatAmountSaysWriteInteger) {
+  TempDir dir;
+  const fs::path config = write_config(dir);
+  const std::string input =
+      R"({"op":"pay.charge","args":{"amount":1250.0,"currency":"usd","source":"tok_visa"}})"
+      "\n"
+      R"({"op":"pay.refund","args":{"payment_id":"ch_1","amount":1e3}})"
+      "\n"
+      R"({"op":"pay.charge","args":{"amount":12.5,"currency":"usd","source":"tok_visa"}})"
+      "\n";
+
+  const ProcessResult result = run_cli(with_config(config, {"batch", "-"}), input);
+  const ProcessResult help = run_cli({"batch", "--help"});
+
+  const std::vector<json> outputs = parse_lines(result.out);
+  ASSERT_EQ(outputs.size(), 3u) << result.out;
+  EXPECT_EQ(outputs[0]["ok"], false);
+  EXPECT_TRUE(contains(outputs[0]["error"]["message"].get<std::string>(),
+                       "amounts must be JSON integers such as 1250, not 1250.0, so write 1250"))
+      << outputs[0].dump();
+  EXPECT_TRUE(contains(outputs[1]["error"]["message"].get<std::string>(), "so write 1000"))
+      << outputs[1].dump();
+  EXPECT_TRUE(contains(outputs[2]["error"]["message"].get<std::string>(),
+                       "must be a whole number of minor units, got 12.5"))
+      << outputs[2].dump();
+  EXPECT_TRUE(contains(help.out, "Amounts must be JSON integers such as 1250, not 1250.0"))
+      << help.out;
 }
 
 }  // namespace

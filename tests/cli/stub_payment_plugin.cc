@@ -12,8 +12,11 @@
 // - Objects created for a connected account (RequestOptions::account) are found only with that
 //   account, as with Stripe's Stripe-Account header.
 // - verify_webhook accepts only the signature header "stub-valid".
-// - Payment intents, customers, listings and captures are kUnimplemented; a refund of a
-//   payment intent is kNotFound, since no payment intent exists.
+// - capture_charge captures a charge made with capture false, in full or for a smaller
+//   amount. The uncaptured rest is released and not counted as refunded. Capturing twice is
+//   kFailedPrecondition, provider code charge_already_captured.
+// - Payment intents, customers and listings are kUnimplemented; a refund of a payment intent
+//   is kNotFound, since no payment intent exists.
 //
 // Settings: an empty object, or {"state_file": PATH} to keep the objects in a JSON file
 // between processes, so that one test can charge, refund and retrieve through separate
@@ -113,6 +116,14 @@ std::string refund_fingerprint(const outbound::RefundRequest& request) {
                             {"amount", request.amount ? json(*request.amount) : json(nullptr)},
                             {"reason", request.reason},
                             {"metadata", request.metadata}};
+  return fingerprint.dump();
+}
+
+std::string capture_fingerprint(const outbound::CaptureRequest& request) {
+  const json fingerprint = {{"op", "capture_charge"},
+                            {"account", request.options.account},
+                            {"id", request.id},
+                            {"amount", request.amount ? json(*request.amount) : json(nullptr)}};
   return fingerprint.dump();
 }
 
@@ -360,8 +371,43 @@ class StubPayment final : public outbound::PaymentGateway {
     return parsed;
   }
 
-  Result<Charge> capture_charge(const CallContext&, const outbound::CaptureRequest&) override {
-    return unimplemented("capture_charge");
+  Result<Charge> capture_charge(const CallContext& context,
+                                const outbound::CaptureRequest& request) override {
+    std::lock_guard lock(mutex_);
+    if (closed_) return closed_error();
+    const std::string request_id = next_request_id();
+    save();
+    logger_->debug("capture_charge account='{}' idempotency_key='{}' request_id={}",
+                   request.options.account, context.idempotency_key, request_id);
+    const std::string fingerprint = capture_fingerprint(request);
+    if (auto replay = find_replay(context.idempotency_key, fingerprint, request_id); !replay.ok()) {
+      return replay.status();
+    } else if (*replay && (*replay)->charge) {
+      Charge charge = *(*replay)->charge;
+      charge.request_id = request_id;
+      charge.idempotent_replayed = true;
+      return save_then(charge);
+    }
+
+    Charge* charge = find(state_.charges, request.options.account, request.id);
+    if (!charge) return unknown_object("charge", request.id, "charge", request_id);
+    if (charge->captured) {
+      return Status::failed_precondition("charge " + charge->id + " is already captured")
+          .set_provider({"charge_already_captured", "", "charge", request_id, 400});
+    }
+    const std::int64_t amount = request.amount.value_or(charge->amount);
+    if (amount <= 0 || amount > charge->amount) {
+      return bad_parameter("capture amount " + std::to_string(amount) + " is not between 1 and " +
+                               std::to_string(charge->amount) + ", the authorised amount",
+                           "amount", request_id);
+    }
+    charge->captured = true;
+    charge->amount_captured = amount;
+    charge->raw_json = charge_to_json(*charge).dump();
+    remember(context.idempotency_key, fingerprint, *charge, std::nullopt);
+    Charge captured = *charge;
+    captured.request_id = request_id;
+    return save_then(captured);
   }
   Result<outbound::Page<Charge>> list_charges(const CallContext&,
                                               const outbound::ListRequest&) override {

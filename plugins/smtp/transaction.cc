@@ -1,0 +1,236 @@
+#include "smtp/transaction.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "smtp/errors.h"
+#include "smtp/session.h"
+
+namespace outbound::smtp {
+namespace {
+
+/// Checks what the message needs against what the server offers, before MAIL.
+Status check_extensions(const Connection& connection, const mail::BuiltMessage& message) {
+  const Capabilities& offered = connection.capabilities();
+  if (message.needs_smtputf8 && !offered.smtputf8) {
+    return Status::failed_precondition(
+               "the message has a non-ASCII address or header, which needs the SMTPUTF8 "
+               "extension, and the SMTP server " +
+               connection.peer() + " does not offer it; use ASCII addresses for this server")
+        .set_retryable(false)
+        .set_reason(reason::kSmtpUtf8Required);
+  }
+  if (message.has_8bit && !offered.eight_bit_mime) {
+    return Status::failed_precondition(
+               "the message has 8-bit octets and the SMTP server " + connection.peer() +
+               " does not offer 8BITMIME, so it cannot be sent to this server as it is")
+        .set_retryable(false)
+        .set_reason(reason::kEightBitMimeRequired);
+  }
+  if (offered.max_size > 0 && message.bytes.size() > offered.max_size) {
+    return Status::invalid_argument("the message is " + std::to_string(message.bytes.size()) +
+                                    " octets, more than the " + std::to_string(offered.max_size) +
+                                    " octets the SMTP server " + connection.peer() +
+                                    " accepts (its SIZE limit)")
+        .set_retryable(false)
+        .set_reason(reason::kMessageTooLarge);
+  }
+  return Status();
+}
+
+std::string mail_command(const Connection& connection, const mail::BuiltMessage& message) {
+  const Capabilities& offered = connection.capabilities();
+  std::string command = "MAIL FROM:<" + message.envelope_from + ">";
+  if (offered.size) command += " SIZE=" + std::to_string(message.bytes.size());
+  if (message.has_8bit && offered.eight_bit_mime) command += " BODY=8BITMIME";
+  if (message.needs_smtputf8) command += " SMTPUTF8";
+  return command;
+}
+
+/// Returns whether a failed step looks like a connection that the server dropped while it
+/// was idle.
+bool dropped(const Status& status) {
+  return status.reason() == "connection_lost" || status.reason() == "protocol_error" ||
+         status.reason() == reason::kServiceClosing;
+}
+
+/// Ends an aborted transaction; a failed RSET leaves the connection broken, which is all the
+/// caller needs to know.
+void abort_transaction(Connection& connection, const Settings& settings,
+                       SteadyTime attempt_deadline) {
+  if (connection.broken()) return;
+  Status status = reset(connection, settings, attempt_deadline);
+  (void)status;
+}
+
+Status no_recipient_status(const std::vector<RecipientResult>& recipients) {
+  bool transient = false;
+  std::string list;
+  for (const RecipientResult& recipient : recipients) {
+    if (recipient.reply_code >= 400 && recipient.reply_code < 500) transient = true;
+    list += (list.empty() ? "" : ", ") + recipient.address + " (" +
+            std::to_string(recipient.reply_code) +
+            (recipient.enhanced_code.empty() ? "" : " " + recipient.enhanced_code) +
+            (recipient.reply.empty() ? "" : " " + recipient.reply) + ")";
+  }
+  ProviderDetails details;
+  if (!recipients.empty()) {
+    details.reply_code = recipients.front().reply_code;
+    details.code = recipients.front().enhanced_code;
+  }
+  if (transient) {
+    return Status::unavailable("the SMTP server accepted no recipient, and some only for now: " +
+                               list + "; the message was not sent, try again later")
+        .set_retryable(true)
+        .set_reason(reason::kRecipientsDeferred)
+        .set_provider(details);
+  }
+  return Status::invalid_argument("the SMTP server rejected every recipient: " + list +
+                                  "; the message was not sent")
+      .set_retryable(false)
+      .set_reason(reason::kAllRecipientsRejected)
+      .set_provider(details);
+}
+
+Status unknown_outcome(const Connection& connection, const mail::BuiltMessage& message,
+                       const Status& cause) {
+  return Status::unavailable("the data of message <" + message.message_id +
+                             "> was sent to the SMTP server " + connection.peer() +
+                             ", but its reply never came (" + cause.message() +
+                             "); the server may have accepted the message, so it is not sent "
+                             "again automatically")
+      .set_retryable(false)
+      .set_reason(reason::kUnknownOutcome);
+}
+
+/// Sends RCPT TO for every recipient. Returns the results, or a Status when the connection
+/// failed or the server closed it.
+Result<std::vector<RecipientResult>> add_recipients(Connection& connection,
+                                                    const mail::BuiltMessage& message,
+                                                    const Settings& settings,
+                                                    SteadyTime attempt_deadline) {
+  std::vector<RecipientResult> results;
+  results.reserve(message.recipients.size());
+  for (const std::string& address : message.recipients) {
+    const Stage stage = make_stage("RCPT TO:<" + address + ">", settings.timeouts.rcpt, "rcpt_ms",
+                                   attempt_deadline);
+    Result<Reply> reply = connection.command("RCPT TO:<" + address + ">", stage);
+    if (!reply.ok()) return reply.status();
+    if (reply->code == 421 || (!reply->positive() && !reply->transient() && !reply->permanent())) {
+      connection.mark_broken();
+      return reply_status(*reply, stage.name, StatusCode::kInvalidArgument,
+                          reason::kAllRecipientsRejected);
+    }
+    RecipientResult result;
+    result.address = address;
+    result.accepted = reply->positive();
+    result.reply_code = reply->code;
+    result.enhanced_code = reply->enhanced_code;
+    result.reply = reply->text();
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+/// Sends DATA, the payload, and reads the final reply.
+Result<Reply> send_data(Connection& connection, const mail::BuiltMessage& message,
+                        const Settings& settings, SteadyTime attempt_deadline) {
+  const Stage data = make_stage("DATA", settings.timeouts.data, "data_ms", attempt_deadline);
+  Result<Reply> reply = connection.command("DATA", data);
+  if (!reply.ok()) return reply.status();
+  if (reply->code != 354) {
+    if (reply->code == 421) {
+      connection.mark_broken();
+    } else {
+      abort_transaction(connection, settings, attempt_deadline);
+    }
+    return reply_status(*reply, "DATA", StatusCode::kInvalidArgument, reason::kMessageRejected);
+  }
+  const Stage sending =
+      make_stage("sending the message data", settings.timeouts.data, "data_ms", attempt_deadline);
+  // Until the terminating dot is sent in full the server cannot deliver, so a failure here
+  // keeps its ordinary, retryable status.
+  if (Status sent = connection.send_data(mail::smtp_data(message.bytes), sending); !sent.ok()) {
+    return sent;
+  }
+  connection.count_message();
+  const Stage end = make_stage("waiting for the reply to the end of the data",
+                               settings.timeouts.data_end, "data_end_ms", attempt_deadline);
+  Result<Reply> final_reply = connection.read_reply(end);
+  if (!final_reply.ok()) return unknown_outcome(connection, message, final_reply.status());
+  if (!final_reply->positive() && !final_reply->transient() && !final_reply->permanent()) {
+    connection.mark_broken();
+    return unknown_outcome(connection, message,
+                           Status::unavailable("the server replied " + final_reply->summary()));
+  }
+  return final_reply;
+}
+
+}  // namespace
+
+Delivery deliver(Connection& connection, const mail::BuiltMessage& message,
+                 const Settings& settings, SteadyTime attempt_deadline) {
+  Delivery delivery;
+  if (Status checked = check_extensions(connection, message); !checked.ok()) {
+    delivery.result = checked;
+    return delivery;
+  }
+  const Stage mail_stage =
+      make_stage("MAIL FROM", settings.timeouts.mail, "mail_ms", attempt_deadline);
+  Result<Reply> reply = connection.command(mail_command(connection, message), mail_stage);
+  if (!reply.ok()) {
+    delivery.dead_before_mail = dropped(reply.status());
+    delivery.result = reply.status();
+    return delivery;
+  }
+  if (reply->code != 250) {
+    if (reply->code == 421) {
+      connection.mark_broken();
+      delivery.dead_before_mail = true;
+    }
+    delivery.result =
+        reply->code == 530
+            ? reply_status(*reply, "MAIL FROM", StatusCode::kFailedPrecondition,
+                           reason::kAccessDenied)
+                  .with_context("the server requires TLS or AUTH that the settings do not give")
+            : reply_status(*reply, "MAIL FROM", StatusCode::kInvalidArgument,
+                           reason::kSenderRejected);
+    return delivery;
+  }
+
+  Result<std::vector<RecipientResult>> recipients =
+      add_recipients(connection, message, settings, attempt_deadline);
+  if (!recipients.ok()) {
+    delivery.result = recipients.status();
+    return delivery;
+  }
+  bool any_accepted = false;
+  for (const RecipientResult& recipient : *recipients) any_accepted |= recipient.accepted;
+  if (!any_accepted) {
+    abort_transaction(connection, settings, attempt_deadline);
+    delivery.result = no_recipient_status(*recipients);
+    return delivery;
+  }
+
+  Result<Reply> final_reply = send_data(connection, message, settings, attempt_deadline);
+  if (!final_reply.ok()) {
+    delivery.result = final_reply.status();
+    return delivery;
+  }
+  if (final_reply->code != 250) {
+    if (final_reply->code == 421) connection.mark_broken();
+    delivery.result = reply_status(*final_reply, "the end of the message data",
+                                   StatusCode::kInvalidArgument, reason::kMessageRejected);
+    return delivery;
+  }
+  MailReceipt receipt;
+  receipt.message_id = message.message_id;
+  receipt.recipients = std::move(recipients).value();
+  receipt.server_reply = final_reply->summary();
+  receipt.size_octets = message.bytes.size();
+  delivery.result = std::move(receipt);
+  return delivery;
+}
+
+}  // namespace outbound::smtp

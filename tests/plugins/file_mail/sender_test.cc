@@ -1,0 +1,272 @@
+// FileMailSender on its own: the files it writes, their names, atomic creation, and the
+// errors for folders it cannot use.
+
+#include "file_mail/file_mail_sender.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "file_mail_test_support.h"
+#include "mail/message.h"
+#include "test_support.h"
+
+namespace outbound::file_mail {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::kNow;
+using testing::list_folder;
+using testing::sample_message;
+
+class FileMailSenderTest : public ::testing::Test {
+ protected:
+  // Creates a sender for `directory` (JSON-escaped by the caller when needed).
+  std::unique_ptr<FileMailSender> make_sender(const std::string& directory) {
+    PluginContext context;
+    context.client.id = "outbox";
+    context.client.kind = ClientKind::kMail;
+    context.client.plugin_name = "file-mail";
+    context.settings_json = json{{"directory", directory}}.dump();
+    context.base_directory = dir_.path().string();
+    context.clock = std::make_shared<testing::FixedClock>(kNow);
+    Result<std::unique_ptr<FileMailSender>> sender = FileMailSender::create(context);
+    EXPECT_TRUE(sender.ok()) << sender.status();
+    return sender.ok() ? std::move(sender).value() : nullptr;
+  }
+
+  static CallContext in_time() {
+    CallContext context;
+    context.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    return context;
+  }
+
+  static mail::BuiltMessage expected_build(const MailMessage& message) {
+    mail::BuildOptions options;
+    options.date = kNow;
+    options.allow_utf8_addresses = true;
+    Result<mail::BuiltMessage> built = mail::build_message(message, options);
+    EXPECT_TRUE(built.ok()) << built.status();
+    return built.ok() ? std::move(built).value() : mail::BuiltMessage{};
+  }
+
+  outbound::testing::TempDir dir_;
+};
+
+TEST_F(FileMailSenderTest, WritesEmlAndJsonEnvelope) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  const MailMessage message = sample_message();
+  Result<MailReceipt> receipt = sender->send(in_time(), message);
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+
+  const mail::BuiltMessage expected = expected_build(message);
+  const fs::path folder = dir_.path() / "out";
+  const std::string base = "20260101T090500.123456Z-" + expected.message_id;
+  EXPECT_EQ(list_folder(folder), (std::vector<std::string>{base + ".eml", base + ".json"}));
+  EXPECT_EQ(outbound::testing::read_file(folder / (base + ".eml")), expected.bytes);
+
+  const json envelope = json::parse(outbound::testing::read_file(folder / (base + ".json")));
+  EXPECT_EQ(envelope,
+            (json{{"message_id", expected.message_id},
+                  {"mail_from", "sender@example.com"},
+                  {"rcpt_to", {"alice@example.org", "bob@example.org", "audit@example.net"}},
+                  {"size", expected.bytes.size()},
+                  {"created", "2026-01-01T09:05:00.123456Z"}}));
+
+  EXPECT_EQ(receipt->message_id, expected.message_id);
+  EXPECT_EQ(receipt->size_octets, expected.bytes.size());
+  const std::string reply = "written to " + (folder / (base + ".eml")).string();
+  EXPECT_EQ(receipt->server_reply, reply);
+  ASSERT_EQ(receipt->recipients.size(), 3u);
+  for (const RecipientResult& recipient : receipt->recipients) {
+    EXPECT_TRUE(recipient.accepted);
+    EXPECT_EQ(recipient.reply_code, 250);
+    EXPECT_EQ(recipient.reply, reply);
+  }
+  EXPECT_EQ(receipt->recipients[2].address, "audit@example.net");
+}
+
+TEST_F(FileMailSenderTest, CreatesMissingFoldersPrivate) {
+  auto sender = make_sender("a/b/c");
+  ASSERT_TRUE(sender);
+  ASSERT_TRUE(sender->send(in_time(), sample_message()).ok());
+  for (const fs::path& folder :
+       std::vector<fs::path>{dir_.path() / "a", dir_.path() / "a/b", dir_.path() / "a/b/c"}) {
+    struct stat info {};
+    ASSERT_EQ(::stat(folder.c_str(), &info), 0) << folder;
+    EXPECT_TRUE(S_ISDIR(info.st_mode));
+    EXPECT_EQ(info.st_mode & 0777, 0700u) << folder;
+  }
+  for (const std::string& name : list_folder(dir_.path() / "a/b/c")) {
+    struct stat info {};
+    ASSERT_EQ(::stat((dir_.path() / "a/b/c" / name).c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << name;
+  }
+}
+
+TEST_F(FileMailSenderTest, SameNameGetsASuffix) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  MailMessage message = sample_message();
+  message.message_id = "same@example.com";
+  // The clock is fixed, so all three have the same stamp and Message-ID.
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(sender->send(in_time(), message).ok());
+  const std::string base = "20260101T090500.123456Z-same@example.com";
+  EXPECT_EQ(list_folder(dir_.path() / "out"),
+            (std::vector<std::string>{base + "-2.eml", base + "-2.json", base + "-3.eml",
+                                      base + "-3.json", base + ".eml", base + ".json"}));
+}
+
+TEST_F(FileMailSenderTest, SanitisesMessageIdInFileName) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  MailMessage message = sample_message();
+  message.message_id = "a/b!c#d$e%f@[192.0.2.1]";
+  ASSERT_TRUE(sender->send(in_time(), message).ok());
+  const std::string base = "20260101T090500.123456Z-a_b_c_d_e_f@_192.0.2.1_";
+  EXPECT_EQ(list_folder(dir_.path() / "out"),
+            (std::vector<std::string>{base + ".eml", base + ".json"}));
+}
+
+TEST_F(FileMailSenderTest, ParallelSendsEachGetTheirFiles) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 10;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      MailMessage message = sample_message();
+      message.message_id = "same@example.com";
+      for (int i = 0; i < kPerThread; ++i) {
+        if (!sender->send(in_time(), message).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  const std::vector<std::string> names = list_folder(dir_.path() / "out");
+  EXPECT_EQ(names.size(), 2u * kThreads * kPerThread);
+  for (const std::string& name : names) EXPECT_NE(name[0], '.') << "temporary file left: " << name;
+}
+
+TEST_F(FileMailSenderTest, InvalidMessageWritesNothing) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  MailMessage message = sample_message();
+  message.subject = "evil\r\nBcc: x@example.com";
+  Result<MailReceipt> receipt = sender->send(in_time(), message);
+  ASSERT_FALSE(receipt.ok());
+  EXPECT_EQ(receipt.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(list_folder(dir_.path() / "out").empty());
+}
+
+TEST_F(FileMailSenderTest, AcceptsUtf8Addresses) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  MailMessage message = sample_message();
+  message.to = {{"jöran@bücher.example", "Jöran"}};
+  Result<MailReceipt> receipt = sender->send(in_time(), message);
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->recipients[0].address, "jöran@bücher.example");
+}
+
+TEST_F(FileMailSenderTest, PassedDeadlineWritesNothing) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  CallContext late;
+  late.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+  Result<MailReceipt> receipt = sender->send(late, sample_message());
+  ASSERT_FALSE(receipt.ok());
+  EXPECT_EQ(receipt.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_FALSE(fs::exists(dir_.path() / "out"));
+
+  CallContext attempt_late = in_time();
+  attempt_late.attempt_deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+  EXPECT_EQ(sender->send(attempt_late, sample_message()).status().code(),
+            StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(sender->health_check(late).code(), StatusCode::kDeadlineExceeded);
+}
+
+TEST_F(FileMailSenderTest, ClosedSenderRejectsCalls) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  sender->close();
+  sender->close();
+  EXPECT_EQ(sender->send(in_time(), sample_message()).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(sender->health_check(in_time()).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(FileMailSenderTest, CreateTouchesNoFile) {
+  auto sender = make_sender("not-yet");
+  ASSERT_TRUE(sender);
+  EXPECT_FALSE(fs::exists(dir_.path() / "not-yet"));
+  EXPECT_TRUE(sender->health_check(in_time()).ok());
+  EXPECT_TRUE(fs::is_directory(dir_.path() / "not-yet"));
+  EXPECT_TRUE(list_folder(dir_.path() / "not-yet").empty());
+}
+
+TEST_F(FileMailSenderTest, FolderThatIsAFileFails) {
+  outbound::testing::write_file(dir_.path() / "plain-file", "x");
+  for (const std::string& directory : std::vector<std::string>{"plain-file", "plain-file/sub"}) {
+    SCOPED_TRACE(directory);
+    auto sender = make_sender(directory);
+    ASSERT_TRUE(sender);
+    Result<MailReceipt> receipt = sender->send(in_time(), sample_message());
+    ASSERT_FALSE(receipt.ok());
+    EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(receipt.status().message().find("file-mail setting /directory"), std::string::npos)
+        << receipt.status().message();
+    EXPECT_NE(receipt.status().message().find("plain-file"), std::string::npos);
+    EXPECT_NE(receipt.status().message().find("Not a directory"), std::string::npos)
+        << receipt.status().message();
+    const Status health = sender->health_check(in_time());
+    EXPECT_EQ(health.code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(health.message().find("/directory"), std::string::npos);
+  }
+}
+
+TEST_F(FileMailSenderTest, UnwritableFolderFails) {
+  // /proc exists and is a folder, but no file can be created in it, even by root.
+  std::vector<std::string> folders = {"/proc"};
+  // Permission bits stop only other users: root writes into a 0500 folder.
+  const fs::path read_only = dir_.path() / "read-only";
+  fs::create_directory(read_only);
+  fs::permissions(read_only, fs::perms::owner_read | fs::perms::owner_exec);
+  if (::geteuid() != 0) folders.push_back(read_only.string());
+
+  for (const std::string& folder : folders) {
+    SCOPED_TRACE(folder);
+    auto sender = make_sender(folder);
+    ASSERT_TRUE(sender);
+    const Status health = sender->health_check(in_time());
+    EXPECT_EQ(health.code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(health.message().find("file-mail setting /directory (" + folder + ")"),
+              std::string::npos)
+        << health.message();
+    Result<MailReceipt> receipt = sender->send(in_time(), sample_message());
+    ASSERT_FALSE(receipt.ok());
+    EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(receipt.status().message().find("cannot create a file in " + folder),
+              std::string::npos)
+        << receipt.status().message();
+  }
+  fs::permissions(read_only, fs::perms::owner_all);
+}
+
+}  // namespace
+}  // namespace outbound::file_mail

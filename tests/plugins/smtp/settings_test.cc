@@ -1,0 +1,259 @@
+#include "smtp/settings.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace outbound::smtp {
+namespace {
+
+constexpr const char* kPassword = "pa55-w0rd-never-shown";
+
+// Builds a context the way the host does: the password moves into `secrets` and reads
+// "[REDACTED]" in the JSON text.
+PluginContext context_with(const std::string& settings_json, const char* password = nullptr,
+                           const std::string& base_directory = "/") {
+  PluginContext context;
+  context.settings_json = settings_json;
+  context.base_directory = base_directory;
+  if (password) context.secrets.emplace("/password", Secret::copy_of(password));
+  return context;
+}
+
+Status parse_error(const std::string& settings_json, const char* password = nullptr) {
+  Result<Settings> settings = parse_settings(context_with(settings_json, password));
+  EXPECT_FALSE(settings.ok()) << settings_json;
+  return settings.ok() ? Status() : settings.status();
+}
+
+void expect_message(const Status& status, const std::string& part) {
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find(part), std::string::npos) << status.message();
+  EXPECT_EQ(status.message().find(kPassword), std::string::npos) << status.message();
+}
+
+TEST(SmtpSettings, DefaultsWithOnlyAHost) {
+  Result<Settings> settings = parse_settings(context_with(R"({"host":"smtp.example.com"})"));
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_EQ(settings->host, "smtp.example.com");
+  EXPECT_EQ(settings->port, 587);
+  EXPECT_EQ(settings->tls, TlsMode::kStartTls);
+  EXPECT_TRUE(settings->username.empty());
+  EXPECT_TRUE(settings->password.empty());
+  EXPECT_EQ(settings->auth, AuthMechanism::kAuto);
+  EXPECT_TRUE(settings->ca_file.empty());
+  EXPECT_EQ(settings->helo_name, default_helo_name());
+  EXPECT_TRUE(valid_helo_name(settings->helo_name));
+  EXPECT_EQ(settings->pool.max_connections, 4);
+  EXPECT_EQ(settings->pool.idle, std::chrono::milliseconds(30000));
+  EXPECT_EQ(settings->pool.max_messages_per_connection, 100);
+  EXPECT_EQ(settings->timeouts.connect, std::chrono::milliseconds(10000));
+  EXPECT_EQ(settings->timeouts.data_end, std::chrono::milliseconds(120000));
+  EXPECT_GT(settings->timeouts.data_end, settings->timeouts.data);
+}
+
+TEST(SmtpSettings, ReadsEverySetting) {
+  testing::TempDir folder;
+  testing::write_file(folder / "tls/ca.pem", "not parsed here");
+  Result<Settings> settings = parse_settings(context_with(
+      R"({"host":"127.0.0.1","port":2525,"tls":"implicit","username":"demo",)"
+      R"("password":"[REDACTED]","auth":"login","ca_file":"tls/ca.pem",)"
+      R"("helo_name":"client.example.org",)"
+      R"("pool":{"max_connections":2,"idle_ms":500,"max_messages_per_connection":7},)"
+      R"("timeouts":{"connect_ms":1,"greeting_ms":2,"ehlo_ms":3,"starttls_ms":4,"auth_ms":5,)"
+      R"("mail_ms":6,"rcpt_ms":7,"data_ms":8,"data_end_ms":9}})",
+      kPassword, folder.path().string()));
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_EQ(settings->host, "127.0.0.1");
+  EXPECT_EQ(settings->port, 2525);
+  EXPECT_EQ(settings->tls, TlsMode::kImplicit);
+  EXPECT_EQ(settings->username, "demo");
+  EXPECT_EQ(settings->password.expose(), kPassword);
+  EXPECT_EQ(settings->auth, AuthMechanism::kLogin);
+  EXPECT_EQ(settings->ca_file, (folder.path() / "tls/ca.pem").lexically_normal().string());
+  EXPECT_EQ(settings->helo_name, "client.example.org");
+  EXPECT_EQ(settings->pool.max_connections, 2);
+  EXPECT_EQ(settings->pool.idle, std::chrono::milliseconds(500));
+  EXPECT_EQ(settings->pool.max_messages_per_connection, 7);
+  const StageTimeouts& t = settings->timeouts;
+  const std::vector<std::chrono::milliseconds> read = {
+      t.connect, t.greeting, t.ehlo, t.starttls, t.auth, t.mail, t.rcpt, t.data, t.data_end};
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    EXPECT_EQ(read[i], std::chrono::milliseconds(i + 1)) << "stage " << i;
+  }
+}
+
+TEST(SmtpSettings, PortDefaultsByTls) {
+  const std::vector<std::pair<std::string, int>> cases = {
+      {R"({"host":"h.example","tls":"starttls"})", 587},
+      {R"({"host":"h.example","tls":"implicit"})", 465},
+      {R"({"host":"h.example","tls":"none","allow_plaintext":true})", 25},
+      {R"({"host":"h.example","tls":"implicit","port":2465})", 2465},
+  };
+  for (const auto& [json, port] : cases) {
+    SCOPED_TRACE(json);
+    Result<Settings> settings = parse_settings(context_with(json));
+    ASSERT_TRUE(settings.ok()) << settings.status();
+    EXPECT_EQ(settings->port, port);
+  }
+}
+
+TEST(SmtpSettings, HostForms) {
+  Result<Settings> bracketed = parse_settings(context_with(R"({"host":"[::1]"})"));
+  ASSERT_TRUE(bracketed.ok()) << bracketed.status();
+  EXPECT_EQ(bracketed->host, "::1");
+  expect_message(parse_error(R"({"port":25})"), "/host is missing");
+  expect_message(parse_error(R"({"host":""})"), "/host is empty");
+  expect_message(parse_error(R"({"host":42})"), "/host must be a string");
+  for (const char* host : {"smtp://mail.example.com", "mail.example.com:25", "mail example",
+                           "-bad.example", "mail..example", "mail.example.com/x"}) {
+    SCOPED_TRACE(host);
+    expect_message(parse_error(std::string(R"({"host":")") + host + "\"}"), "/host is");
+  }
+}
+
+TEST(SmtpSettings, TlsValues) {
+  expect_message(parse_error(R"({"host":"h.example","tls":"ssl"})"),
+                 "give \"starttls\", \"implicit\" or \"none\"");
+  expect_message(parse_error(R"({"host":"h.example","tls":"none"})"), "allow_plaintext");
+  expect_message(parse_error(R"({"host":"h.example","tls":"none","allow_plaintext":false})"),
+                 "allow_plaintext");
+  expect_message(parse_error(R"({"host":"h.example","tls":"none","allow_plaintext":"yes"})"),
+                 "/allow_plaintext must be true or false");
+}
+
+TEST(SmtpSettings, PortRange) {
+  for (const char* port : {"0", "65536", "-1", "25.5", "\"25\"", "true"}) {
+    SCOPED_TRACE(port);
+    expect_message(parse_error(std::string(R"({"host":"h.example","port":)") + port + "}"),
+                   "/port");
+  }
+  Result<Settings> whole_float =
+      parse_settings(context_with(R"({"host":"h.example","port":25.0})"));
+  ASSERT_TRUE(whole_float.ok()) << whole_float.status();
+  EXPECT_EQ(whole_float->port, 25);
+}
+
+TEST(SmtpSettings, CredentialsComeTogether) {
+  expect_message(parse_error(R"({"host":"h.example","username":"demo"})"), "/password is missing");
+  expect_message(parse_error(R"({"host":"h.example","password":"[REDACTED]"})", kPassword),
+                 "/username is missing");
+  expect_message(parse_error(R"({"host":"h.example","auth":"plain"})"),
+                 "/auth is given without /username");
+  expect_message(parse_error(R"({"host":"h.example","username":"demo","password":"[REDACTED]",)"
+                             R"("auth":"cram-md5"})",
+                             kPassword),
+                 "give \"auto\", \"plain\" or \"login\"");
+  expect_message(parse_error(R"({"host":"h.example","username":"de\nmo",)"
+                             R"("password":"[REDACTED]"})",
+                             kPassword),
+                 "/username contains a control character");
+}
+
+TEST(SmtpSettings, PasswordChecks) {
+  // A password that is not a string stays in the JSON text and is no secret.
+  expect_message(parse_error(R"({"host":"h.example","username":"demo","password":12})"),
+                 "/password must be a string");
+  expect_message(
+      parse_error(R"({"host":"h.example","username":"demo","password":"[REDACTED]"})", ""),
+      "/password is empty");
+  const std::string with_nul("a\0b", 3);
+  PluginContext context =
+      context_with(R"({"host":"h.example","username":"demo","password":"[REDACTED]"})");
+  context.secrets.emplace("/password", Secret::copy_of(with_nul));
+  Result<Settings> settings = parse_settings(context);
+  ASSERT_FALSE(settings.ok());
+  expect_message(settings.status(), "NUL");
+}
+
+TEST(SmtpSettings, PlaintextAuthOnlyToLoopback) {
+  const std::string rest =
+      R"(,"tls":"none","allow_plaintext":true,"username":"demo","password":"[REDACTED]"})";
+  expect_message(parse_error(R"({"host":"mail.example.com")" + rest, kPassword), "unencrypted");
+  expect_message(parse_error(R"({"host":"192.0.2.1")" + rest, kPassword), "unencrypted");
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "localhost", "::1"}) {
+    SCOPED_TRACE(host);
+    Result<Settings> settings =
+        parse_settings(context_with(std::string(R"({"host":")") + host + "\"" + rest, kPassword));
+    EXPECT_TRUE(settings.ok()) << settings.status();
+  }
+}
+
+TEST(SmtpSettings, CaFile) {
+  testing::TempDir folder;
+  expect_message(parse_error(R"({"host":"h.example","ca_file":"/nonexistent/ca.pem"})"),
+                 "/ca_file names /nonexistent/ca.pem, which is not a file");
+  Result<Settings> settings = parse_settings(
+      context_with(R"({"host":"h.example","ca_file":"."})", nullptr, folder.path().string()));
+  ASSERT_FALSE(settings.ok());
+  expect_message(settings.status(), "which is not a file");
+}
+
+TEST(SmtpSettings, HeloName) {
+  for (const char* name :
+       {"client.example.org", "localhost", "[192.0.2.1]", "[IPv6:2001:db8::1]", "a-b.c"}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(valid_helo_name(name));
+  }
+  for (const char* name : {"", "bad name", "under_score.example", "[192.0.2]", "[IPv6:192.0.2.1]",
+                           "[2001:db8::1]", "trailing.", "-lead.example"}) {
+    SCOPED_TRACE(name);
+    EXPECT_FALSE(valid_helo_name(name));
+  }
+  expect_message(parse_error(R"({"host":"h.example","helo_name":"bad name"})"),
+                 "/helo_name is \"bad name\"");
+}
+
+TEST(SmtpSettings, UnknownKeysSuggestTheKnownOne) {
+  expect_message(parse_error(R"({"host":"h.example","Port":25})"), "did you mean /port?");
+  expect_message(parse_error(R"({"host":"h.example","user":"x"})"), "did you mean /username?");
+  expect_message(parse_error(R"({"server":"h.example"})"), "did you mean /host?");
+  expect_message(parse_error(R"({"host":"h.example","verify":true})"),
+                 "/verify is unknown; the known settings here are host, port");
+  expect_message(parse_error(R"({"host":"h.example","timeouts":{"data_end":5}})"),
+                 "did you mean /timeouts/data_end_ms?");
+  expect_message(parse_error(R"({"host":"h.example","pool":{"max-connections":5}})"),
+                 "did you mean /pool/max_connections?");
+}
+
+TEST(SmtpSettings, PoolAndTimeoutRanges) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"("pool":{"max_connections":0})", "/pool/max_connections is 0"},
+      {R"("pool":{"max_connections":1001})", "/pool/max_connections is 1001"},
+      {R"("pool":{"idle_ms":"1000"})", "/pool/idle_ms must be a number"},
+      {R"("pool":{"idle_ms":1.5})", "/pool/idle_ms is 1.5"},
+      {R"("pool":{"max_messages_per_connection":0})", "/pool/max_messages_per_connection"},
+      {R"("pool":4)", "/pool must be an object"},
+      {R"("timeouts":{"data_end_ms":0})", "/timeouts/data_end_ms is 0"},
+      {R"("timeouts":{"connect_ms":3600001})", "/timeouts/connect_ms is 3600001"},
+      {R"("timeouts":{"mail_ms":-5})", "/timeouts/mail_ms is -5"},
+      {R"("timeouts":[])", "/timeouts must be an object"},
+  };
+  for (const auto& [member, message] : cases) {
+    SCOPED_TRACE(member);
+    expect_message(parse_error(R"({"host":"h.example",)" + member + "}"), message);
+  }
+}
+
+TEST(SmtpSettings, NotAnObject) {
+  for (const char* json : {"[]", "\"x\"", "{", ""}) {
+    SCOPED_TRACE(json);
+    const Status status = parse_error(json);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  }
+}
+
+TEST(SmtpSettings, LoopbackHost) {
+  for (const char* host : {"127.0.0.1", "127.255.0.9", "::1", "localhost", "LOCALHOST"}) {
+    EXPECT_TRUE(loopback_host(host)) << host;
+  }
+  for (const char* host : {"128.0.0.1", "10.0.0.1", "localhost.example", "::2", "example.com"}) {
+    EXPECT_FALSE(loopback_host(host)) << host;
+  }
+}
+
+}  // namespace
+}  // namespace outbound::smtp
