@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "command_support.h"
@@ -66,9 +67,20 @@ Result<std::string> read_input(const std::string& name, const std::string& optio
   if (name == "-") {
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
+  std::error_code error;
+  const auto type = std::filesystem::status(name, error).type();
+  if (error) {
+    return Status::invalid_argument(option + " '" + name + "' cannot be read (" + error.message() +
+                                    "); check the path");
+  }
+  if (type != std::filesystem::file_type::regular) {
+    return Status::invalid_argument(option + " '" + name +
+                                    "' is not a regular file (a folder, say); give a file");
+  }
   std::ifstream file(name, std::ios::binary);
   if (!file) {
-    return Status::invalid_argument(option + " '" + name + "' cannot be read; check the path");
+    return Status::invalid_argument(option + " '" + name +
+                                    "' cannot be opened; check that this user may read it");
   }
   std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   if (file.bad()) {

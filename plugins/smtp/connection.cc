@@ -310,8 +310,16 @@ Status Connection::handshake(Poco::Net::Context::Ptr context, const std::string&
   // this loop waits with poll(2) for the time left.
   const auto tls_failed = [&](const std::string& cause) {
     broken_ = true;
-    return Status::unavailable("the TLS handshake with the SMTP server " + peer_ +
-                               " failed: " + cause + "; check the server's certificate and ca_file")
+    // A server that does not speak TLS on this port answers the client hello with plain text,
+    // which OpenSSL reports as a wrong version number.
+    const std::string fix =
+        cause.find("wrong version number") != std::string::npos
+            ? "the server did not answer with TLS; check the tls setting (\"implicit\" is for a "
+              "port such as 465 that starts with TLS, \"starttls\" for 587 or 25)"
+            : "check that the server's certificate is for '" + host +
+                  "' and is signed by a CA in ca_file (or the system store without ca_file)";
+    return Status::unavailable("the TLS handshake with the SMTP server " + peer_ + " (host '" +
+                               host + "') failed: " + cause + "; " + fix)
         .set_retryable(false)
         .set_reason("tls_failed");
   };

@@ -495,6 +495,8 @@ TEST(CliMailSend, MalformedOptionsExitTwo) {
        "--text-file '" + missing + "' cannot be read"},
       {send_with({"--html-file", missing}), "--html-file '" + missing + "' cannot be read"},
       {send_with({"--attach", missing}), "--attach '" + missing + "' cannot be read"},
+      {send_with({"--attach", dir.path().string()}), "is not a regular file"},
+      {send_with({"--html-file", dir.path().string()}), "is not a regular file"},
       {send_with({"--attach", "-"}), "--attach needs a file"},
       {send_with({"--header", "X-Campaign"}), "must look like NAME=VALUE"},
       {send_with({"--header", "=value"}), "has an empty header name"},
