@@ -13,6 +13,7 @@
 #include <Poco/Net/SocketAddress.h>
 
 #include "smtp/deadline_io.h"
+#include "smtp/settings.h"
 #include "smtp/tls.h"
 
 namespace outbound::smtp {
@@ -288,6 +289,15 @@ Result<Reply> Connection::command(std::string_view command, const Stage& stage,
 Status Connection::send_data(std::string_view data, const Stage& stage) {
   if (logger_) logger_->debug("smtp {} > [message data, {} octets]", id_, data.size());
   return write_all(data, stage);
+}
+
+std::string Connection::local_address_literal() const {
+  try {
+    const Poco::Net::IPAddress address = socket_.address().host();
+    return address_literal(address.toString(), address.family() == Poco::Net::IPAddress::IPv6);
+  } catch (const Poco::Exception&) {
+    return address_literal("127.0.0.1", false);
+  }
 }
 
 bool Connection::socket_readable() {

@@ -131,6 +131,9 @@ class Connection {
   const std::string& peer() const { return peer_; }
   /// Whether the server's address is a loopback address.
   bool peer_loopback() const { return peer_loopback_; }
+  /// This end's address as an EHLO address literal ("[127.0.0.1]", "[IPv6:::1]"), or
+  /// "[127.0.0.1]" when the socket cannot say.
+  std::string local_address_literal() const;
 
   const Capabilities& capabilities() const { return capabilities_; }
   void set_capabilities(Capabilities capabilities) { capabilities_ = std::move(capabilities); }

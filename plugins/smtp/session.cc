@@ -27,7 +27,9 @@ Status read_greeting(Connection& connection, const Settings& settings,
 
 /// Sends EHLO, falling back to HELO on a 5xx reply, and stores the capabilities.
 Status hello(Connection& connection, const Settings& settings, SteadyTime attempt_deadline) {
-  const std::string ehlo = "EHLO " + settings.helo_name;
+  const std::string name =
+      settings.helo_name.empty() ? connection.local_address_literal() : settings.helo_name;
+  const std::string ehlo = "EHLO " + name;
   Result<Reply> reply = connection.command(ehlo, ehlo_stage(settings, attempt_deadline, "EHLO"));
   if (!reply.ok()) return reply.status();
   if (reply->code == 250) {
@@ -38,7 +40,7 @@ Status hello(Connection& connection, const Settings& settings, SteadyTime attemp
     connection.mark_broken();
     return reply_status(*reply, "EHLO", StatusCode::kFailedPrecondition, reason::kServerRejected);
   }
-  const std::string helo = "HELO " + settings.helo_name;
+  const std::string helo = "HELO " + name;
   reply = connection.command(helo, ehlo_stage(settings, attempt_deadline, "HELO"));
   if (!reply.ok()) return reply.status();
   if (reply->code != 250) {

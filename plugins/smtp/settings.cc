@@ -285,7 +285,7 @@ Status read_helo_name(const json& root, Settings& settings) {
   Result<std::string> helo = string_setting(root, "helo_name");
   if (!helo.ok()) return helo.status();
   if (helo->empty()) {
-    settings.helo_name = default_helo_name();
+    settings.helo_name = qualified_host_name();
     return Status();
   }
   if (!valid_helo_name(*helo)) {
@@ -393,10 +393,16 @@ bool valid_helo_name(std::string_view name) {
   return valid_domain(name);
 }
 
-std::string default_helo_name() {
+std::string qualified_host_name() {
   char name[HOST_NAME_MAX + 1] = {};
-  if (::gethostname(name, sizeof(name) - 1) == 0 && valid_helo_name(name)) return name;
-  return "localhost";
+  if (::gethostname(name, sizeof(name) - 1) != 0) return {};
+  const std::string_view host(name);
+  if (host.find('.') == std::string_view::npos || !valid_helo_name(host)) return {};
+  return std::string(host);
+}
+
+std::string address_literal(const std::string& address, bool ipv6) {
+  return ipv6 ? "[IPv6:" + address + "]" : "[" + address + "]";
 }
 
 Result<Settings> parse_settings(const PluginContext& context) {

@@ -78,6 +78,8 @@ struct Settings {
   /// The absolute path of the PEM bundle that verifies the server; empty for the system store.
   std::string ca_file;
   /// The name sent with EHLO and HELO: a domain name or an address literal ("[192.0.2.1]").
+  /// Empty when the settings give none: the session then sends the machine's host name when it
+  /// is fully qualified, else the connection's own address as a literal (RFC 5321 4.1.4).
   std::string helo_name;
   PoolSettings pool;
   StageTimeouts timeouts;
@@ -91,9 +93,13 @@ bool loopback_host(std::string_view host);
 /// "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321 section 4.1.3).
 bool valid_helo_name(std::string_view name);
 
-/// Returns the default EHLO name: the system's host name when valid_helo_name() accepts it,
-/// else "localhost".
-std::string default_helo_name();
+/// Returns the system's host name when it is fully qualified (has a dot) and valid_helo_name()
+/// accepts it, else an empty string.
+std::string qualified_host_name();
+
+/// Returns `address` ("192.0.2.1", "2001:db8::1") as an EHLO address literal ("[192.0.2.1]",
+/// "[IPv6:2001:db8::1]").
+std::string address_literal(const std::string& address, bool ipv6);
 
 /// Reads and checks the settings of `context`. Returns kInvalidArgument naming the setting's
 /// JSON pointer and the fix, and never quoting the password:

@@ -410,27 +410,26 @@ TEST_F(SmtpAiosmtpd, ThroughTheHost) {
 namespace outbound::smtp {
 namespace {
 
-// The same message through smtp and through file-mail, from one host with a fixed clock and one
-// request id: the server stores exactly the bytes that file-mail writes, so the configuration
-// can switch between the two without changing what recipients get.
-TEST_F(SmtpAiosmtpd, SameBytesAsFileMail) {
+// The same client "mail" configured first with smtp and then with file-mail, in two files that
+// differ only in that client's entry: with a fixed clock and one request id, the server stores
+// exactly the bytes that file-mail writes. Switching the plugin is a configuration change, and
+// recipients get the same message either way.
+TEST_F(SmtpAiosmtpd, SwitchingToFileMailKeepsTheBytes) {
   server().clear_messages();
   outbound::testing::TempDir folder;
   outbound::testing::write_file(folder / "smtp-password", outbound::testing::kSharedSmtpPassword);
-  const std::string config =
-      R"({"plugin_dirs":[")" + std::string(OUTBOUND_PLUGIN_DIR) +
-      R"("],"clients":{"smtp":{"plugin":"smtp","settings":{"host":"127.0.0.1","port":)" +
-      std::to_string(server().port()) + R"(,"ca_file":")" +
-      server().test_ca().ca_certificate.string() + R"(","username":")" +
-      outbound::testing::kSharedSmtpUser +
-      R"(","password":"${file:smtp-password}"}},)"
-      R"("files":{"plugin":"file-mail","settings":{"directory":"outbox"}}}})";
-  outbound::testing::write_file(folder / "config.json", config);
-  HostOptions options;
-  options.config_file = (folder / "config.json").string();
-  options.clock = std::make_shared<FixedClock>(kDate);
-  Result<std::unique_ptr<Host>> host = Host::open(std::move(options));
-  ASSERT_TRUE(host.ok()) << host.status();
+  const std::string smtp_client = R"({"plugin":"smtp","settings":{"host":"127.0.0.1","port":)" +
+                                  std::to_string(server().port()) + R"(,"ca_file":")" +
+                                  server().test_ca().ca_certificate.string() + R"(","username":")" +
+                                  outbound::testing::kSharedSmtpUser +
+                                  R"(","password":"${file:smtp-password}"}})";
+  const std::string file_client = R"({"plugin":"file-mail","settings":{"directory":"outbox"}})";
+  const auto config_with = [&](const std::string& client) {
+    return R"({"plugin_dirs":[")" + std::string(OUTBOUND_PLUGIN_DIR) + R"("],"clients":{"mail":)" +
+           client + "}}";
+  };
+  outbound::testing::write_file(folder / "smtp.json", config_with(smtp_client));
+  outbound::testing::write_file(folder / "files.json", config_with(file_client));
 
   MailMessage message = text_message("alice@example.test", "Hi.\n.leading dot\n");
   message.subject = "Grüße";
@@ -438,11 +437,16 @@ TEST_F(SmtpAiosmtpd, SameBytesAsFileMail) {
   message.attachments = {{"report.csv", "", "a,b\r\n1,2\r\n", ""}};
   CallContext context;
   context.request_id = "same-request";
-  for (const char* client : {"smtp", "files"}) {
-    Result<std::shared_ptr<MailSender>> mail = (*host)->mail(client);
+  for (const char* config : {"smtp.json", "files.json"}) {
+    HostOptions options;
+    options.config_file = (folder / config).string();
+    options.clock = std::make_shared<FixedClock>(kDate);
+    Result<std::unique_ptr<Host>> host = Host::open(std::move(options));
+    ASSERT_TRUE(host.ok()) << config << ": " << host.status();
+    Result<std::shared_ptr<MailSender>> mail = (*host)->mail("mail");
     ASSERT_TRUE(mail.ok()) << mail.status();
     Result<MailReceipt> receipt = (*mail)->send(context, message);
-    ASSERT_TRUE(receipt.ok()) << client << ": " << receipt.status();
+    ASSERT_TRUE(receipt.ok()) << config << ": " << receipt.status();
   }
 
   const std::vector<SmtpMessage> stored = server().wait_for_messages(1, kWait);

@@ -15,6 +15,7 @@
 #include "scripted_smtp.h"
 #include "sender_fixture.h"
 #include "smtp/connection.h"
+#include "smtp/settings.h"
 #include "test_ca.h"
 #include "test_support.h"
 
@@ -421,6 +422,23 @@ TEST(SmtpScripted, RepliesSplitIntoSingleBytes) {
   const std::vector<ScriptedConnection> records = closed_connections(server, 1);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_TRUE(records[0].script_completed) << records[0].error;
+}
+
+TEST(SmtpScripted, DefaultEhloNameIsQualified) {
+  SmtpScript script;
+  script.greet().expect_line("EHLO").send("421 closing\r\n").close();
+  ScriptedSmtpServer server({script});
+  server.start();
+  auto sender = make_sender(R"({"host":"127.0.0.1","port":)" + std::to_string(server.port()) +
+                            R"(,"tls":"none","allow_plaintext":true})");
+
+  ASSERT_FALSE(sender->send(call_within(milliseconds(10000)), text_message()).ok());
+  const std::vector<ScriptedConnection> records = closed_connections(server, 1);
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_FALSE(records[0].lines.empty());
+  // A fully qualified host name, or else this end's address as a literal; never a bare name.
+  const std::string host = smtp::qualified_host_name();
+  EXPECT_EQ(records[0].lines[0], host.empty() ? "EHLO [127.0.0.1]" : "EHLO " + host);
 }
 
 TEST(SmtpScripted, EndOfStreamInsideMultiLineReply) {

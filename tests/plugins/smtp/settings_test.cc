@@ -45,8 +45,9 @@ TEST(SmtpSettings, DefaultsWithOnlyAHost) {
   EXPECT_TRUE(settings->password.empty());
   EXPECT_EQ(settings->auth, AuthMechanism::kAuto);
   EXPECT_TRUE(settings->ca_file.empty());
-  EXPECT_EQ(settings->helo_name, default_helo_name());
-  EXPECT_TRUE(valid_helo_name(settings->helo_name));
+  EXPECT_EQ(settings->helo_name, qualified_host_name());
+  // Empty means "this end's address as a literal", chosen per connection.
+  EXPECT_TRUE(settings->helo_name.empty() || valid_helo_name(settings->helo_name));
   EXPECT_EQ(settings->pool.max_connections, 4);
   EXPECT_EQ(settings->pool.idle, std::chrono::milliseconds(30000));
   EXPECT_EQ(settings->pool.max_messages_per_connection, 100);
