@@ -21,14 +21,15 @@ fi
 
 # The configure preset sets the sanitizer and warnings as errors. The target concurrency_tests
 # is every test binary with a test labelled `concurrency`, so nothing else is built.
-# halt_on_error stops a test at its first data race; options in TSAN_OPTIONS come after and win.
+# halt_on_error stops a test at its first data race; tests/tsan.supp lists the uninstrumented
+# libraries whose internals are not reported; options in TSAN_OPTIONS come after and win.
 # ctest --preset is not used, because CTest 3.25 then reads the preset's build folder even when
 # --test-dir names another one.
 tsan_start=$SECONDS
 (cd "$root" && cmake --preset tsan -B "$tsan_dir" >/dev/null)
 cmake --build "$tsan_dir" --target concurrency_tests
 tsan_status=0
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp ${TSAN_OPTIONS:-}" \
   ctest --test-dir "$tsan_dir" --label-regex '^concurrency$' --output-on-failure \
   --no-tests=error --timeout 300 || tsan_status=$?
 echo "test.sh: ThreadSanitizer step took $((SECONDS - tsan_start)) s (build and tests)"
