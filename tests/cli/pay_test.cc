@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_process.h"
 #include "test_support.h"
 
 namespace outbound {
@@ -23,20 +24,9 @@ using testing::TempDir;
 
 namespace fs = std::filesystem;
 
-ProcessResult run_cli(const std::vector<std::string>& arguments, const std::string& input = {}) {
-  std::vector<std::string> argv = {OUTBOUND_CLI_PATH};
-  argv.insert(argv.end(), arguments.begin(), arguments.end());
-  return testing::run_process(argv, {{"OUTBOUND_CONFIG", testing::kUnset}}, input);
-}
-
-std::string describe(const ProcessResult& result) {
-  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "\nstderr:\n" +
-         result.err;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using cli_testing::contains;
+using cli_testing::describe;
+using cli_testing::run_cli;
 
 /// Returns the value of the text output line "  LABEL: value", or "" when there is none.
 std::string field(const std::string& text, const std::string& label) {

@@ -1,0 +1,31 @@
+#pragma once
+
+// Runs the `outbound` binary of the build (OUTBOUND_CLI_PATH, a compile definition of each CLI
+// test target) and describes its result, for the end-to-end tests of the commands.
+
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace outbound::cli_testing {
+
+/// Runs the command with `arguments`, OUTBOUND_CONFIG unset and `input` on standard input.
+inline testing::ProcessResult run_cli(const std::vector<std::string>& arguments,
+                                      const std::string& input = {}) {
+  std::vector<std::string> argv = {OUTBOUND_CLI_PATH};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  return testing::run_process(argv, {{"OUTBOUND_CONFIG", testing::kUnset}}, input);
+}
+
+/// Returns the exit code and both outputs, for assertion messages.
+inline std::string describe(const testing::ProcessResult& result) {
+  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "\nstderr:\n" +
+         result.err;
+}
+
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace outbound::cli_testing
