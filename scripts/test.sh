@@ -21,8 +21,8 @@ fi
 
 # The configure preset sets the sanitizer and warnings as errors. The target concurrency_tests
 # is every test binary with a test labelled `concurrency`, so nothing else is built.
-# halt_on_error stops a test at its first data race; tests/tsan.supp lists the uninstrumented
-# libraries whose internals are not reported; options in TSAN_OPTIONS come after and win.
+# halt_on_error stops a test at its first data race. tests/tsan.supp lists the uninstrumented
+# libraries whose internals are not reported. Options in TSAN_OPTIONS come after and win.
 # ctest --preset is not used, because CTest 3.25 then reads the preset's build folder even when
 # --test-dir names another one.
 tsan_start=$SECONDS

@@ -320,7 +320,7 @@ Status Connection::handshake(Poco::Net::Context::Ptr context, const std::string&
   // this loop waits with poll(2) for the time left.
   const auto tls_failed = [&](const std::string& cause) {
     broken_ = true;
-    // A server that does not speak TLS on this port answers the client hello with plain text,
+    // A server that does not speak TLS on this port replies to the client hello with plain text,
     // which OpenSSL reports as a wrong version number.
     const std::string fix =
         cause.find("wrong version number") != std::string::npos

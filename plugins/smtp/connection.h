@@ -132,7 +132,7 @@ class Connection {
   /// Whether the server's address is a loopback address.
   bool peer_loopback() const { return peer_loopback_; }
   /// This end's address as an EHLO address literal ("[127.0.0.1]", "[IPv6:::1]"), or
-  /// "[127.0.0.1]" when the socket cannot say.
+  /// "[127.0.0.1]" when the socket address is unavailable.
   std::string local_address_literal() const;
 
   const Capabilities& capabilities() const { return capabilities_; }

@@ -18,8 +18,8 @@ inline constexpr const char* kNotStripeError = "unexpected_response";
 ///
 /// - `Stripe-Should-Retry: true` or `false` decides retrying, whatever the status;
 /// - 409 (an idempotency key in use, a lock timeout) and 5xx are retried;
-/// - a 429 is retried only when its code is `lock_timeout`; otherwise it is kResourceExhausted
-///   and not retried, since a rate limit clears in seconds to minutes, not milliseconds;
+/// - a 429 is retried only when its code is `lock_timeout`. Otherwise it is kResourceExhausted
+///   and not retried, because a rate limit clears in seconds to minutes, not milliseconds;
 /// - nothing else is retried.
 ///
 /// Codes: `card_error` is kFailedPrecondition with reason "card_declined" and Stripe's code,

@@ -31,7 +31,8 @@ bool has_whitespace(std::string_view text) {
 std::string known_names() {
   std::string names;
   for (std::string_view name : kKnownSettings) {
-    if (name == "http") continue;  // The host reads and removes it before the plugin sees it.
+    // The host reads and removes "http" before passing the settings to the plugin.
+    if (name == "http") continue;
     names += names.empty() ? "" : ", ";
     names += name;
   }

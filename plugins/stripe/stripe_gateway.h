@@ -35,7 +35,7 @@ class StripeGateway final : public PaymentGateway {
   static Result<std::unique_ptr<StripeGateway>> create(const PluginContext& context);
 
   const ClientInfo& info() const override { return info_; }
-  /// Lists one charge (GET /v1/charges?limit=1): checks the key and that Stripe answers.
+  /// Lists one charge (GET /v1/charges?limit=1): checks the key and that Stripe replies.
   Status health_check(const CallContext& context) override;
   void close() override;
 

@@ -84,7 +84,7 @@ class StripeAgainstMock : public testing::StripeMockTest {
     return request;
   }
 
-  // The charges the mock holds in this test's account, read directly from the mock.
+  // The charges the mock contains in this test's account, read directly from the mock.
   json charges_at_mock() {
     const auto reply =
         stripe_mock().request("GET", "/v1/charges?limit=100", api_key(), "", account());
@@ -431,7 +431,7 @@ TEST_F(StripeAgainstMock, CreatesReadsAndUpdatesACustomer) {
   Result<Customer> updated = payments_->update_customer({}, update);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->email, "ada@lovelace.test");
-  // Only the fields set are sent, and an empty value asks Stripe to remove the key. (The mock
+  // Only the fields set are sent, and an empty value requests that Stripe remove the key. (The mock
   // does neither in its stored object: it clears the name and keeps the key with an empty
   // value, so the request is what this test checks.)
   const auto posts = posts_to("/v1/customers/" + created->id);

@@ -65,7 +65,7 @@ class StripeThroughWireMock : public testing::WireMockTest {
     payments_ = *payments;
   }
 
-  // Stubs `method path` to answer `first` once, then `then` for every later request.
+  // Stubs `method path` to reply with `first` once, then with `then` for every later request.
   void stub_sequence(const std::string& method, const std::string& path, const json& first,
                      const json& then) {
     const std::string scenario = method + path;
@@ -123,7 +123,7 @@ ChargeRequest visa_charge(const std::string& account) {
   return request;
 }
 
-// The fault sequences in front of the real mock: after each, the mock holds exactly one charge.
+// The fault sequences in front of the real mock: after each, the mock contains exactly one charge.
 class StripeFaultsBeforeMock : public StripeThroughWireMock {
  protected:
   void SetUp() override {
@@ -170,7 +170,7 @@ TEST_F(StripeFaultsBeforeMock, DroppedConnectionThenSuccessMakesOneCharge) {
 }
 
 TEST_F(StripeFaultsBeforeMock, LostResponseIsReplayedNotRepeated) {
-  // The first POST reaches the mock, which makes the charge, but its answer comes after the
+  // The first POST reaches the mock, which makes the charge, but its reply comes after the
   // attempt's deadline. The retry carries the same key, so the mock replays that charge.
   open_host(/*attempt_ms=*/600, /*total_ms=*/8000);
   json slow = proxy_;
