@@ -47,8 +47,9 @@ out. The result reports it as "idempotency_key", and so does the error of a call
 the client. Run the line again with that key to get the first outcome, not a second payment.
 A mail.send address is a string ("Jane Doe <jane@example.com>") or an object
 {"address":"jane@example.com","name":"Jane Doe"}; to, cc, bcc and reply_to are arrays of
-them. An attachment is {"filename":"a.pdf","content_base64":"...","content_type":"..."},
-content_type being optional. For example, on one line:
+them. An attachment is {"filename":"a.pdf","content_base64":"...","content_type":"...",
+"content_id":"..."}; content_type is optional (the plugin picks one from the file name), and
+content_id makes an inline part that the HTML body shows as cid:ID. For example, on one line:
   {"op":"mail.send","args":{"from":"demo@example.com","to":["a@example.com"],
    "subject":"hello","text":"hi"}}
 
@@ -99,6 +100,9 @@ json run_line(const Host& host, const Output& output, const Line& line, Status* 
       result = run_operation(host, op->get<std::string>(),
                              client == document.end() ? "" : client->get<std::string>(),
                              args == document.end() ? json::object() : *args, &error_fields);
+      if (!result.ok()) {
+        result = with_client_choice(result.status(), "choose one with \"client\" in the line");
+      }
     }
   }
   const double elapsed_ms =

@@ -47,7 +47,8 @@ int run_and_print(const Invocation& invocation, const Host& host, const std::str
   auto result = run_operation(host, op, client, args);
   Output& output = *invocation.output;
   if (!result.ok()) {
-    return output.fail(result.status(), exit_code_for_lookup(result.status()));
+    return output.fail(with_client_choice(result.status(), "choose one with --client ID"),
+                       exit_code_for_lookup(result.status()));
   }
   if (output.json()) {
     output.print_json(*result);

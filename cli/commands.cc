@@ -77,6 +77,14 @@ int exit_code_for_lookup(const Status& status) {
   return exit_code_for(status);
 }
 
+Status with_client_choice(const Status& status, std::string_view fix) {
+  if (status.reason() != "ambiguous_client") return status;
+  Status copy(status.code(), status.message() + "; " + std::string(fix));
+  copy.set_retryable(status.retryable());
+  copy.set_reason(status.reason());
+  return copy;
+}
+
 int run_plugins(const Invocation& invocation) {
   ParsedArguments arguments;
   int exit_code = kExitOk;
@@ -169,8 +177,12 @@ int run_check(const Invocation& invocation) {
     if (client["healthy"].get<bool>()) {
       out << "ok\n";
     } else {
-      out << client["error"]["code"].get<std::string>() << ": "
-          << escape_for_terminal(client["error"]["message"].get<std::string>()) << '\n';
+      const json& error = client["error"];
+      out << error["code"].get<std::string>();
+      if (error.contains("reason")) {
+        out << " (" << escape_for_terminal(error["reason"].get<std::string>()) << ")";
+      }
+      out << ": " << escape_for_terminal(error["message"].get<std::string>()) << '\n';
     }
   }
   return result;

@@ -45,4 +45,8 @@ int run_demo(const Invocation& invocation);
 /// error. Anything else follows exit_code_for.
 int exit_code_for_lookup(const Status& status);
 
+/// Returns `status` with how to choose a client appended when several of the kind are
+/// configured (reason "ambiguous_client"): `fix` such as "choose one with --client ID".
+Status with_client_choice(const Status& status, std::string_view fix);
+
 }  // namespace outbound::cli

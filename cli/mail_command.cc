@@ -23,7 +23,7 @@ using nlohmann::json;
 
 constexpr const char* kMailSendHelp =
     R"(usage: outbound mail send --from A --to B [--to C]... [--cc A]... [--bcc A]...
-           [--reply-to A]... --subject S (--text T | --text-file F) [--html-file F]
+           [--reply-to A]... --subject S [--text T | --text-file F] [--html-file F]
            [--attach F]... [--header K=V]... [--message-id ID] [--client ID]
 
 Sends one message and prints its Message-ID, its size, and each recipient's reply: accepted,
@@ -232,9 +232,6 @@ std::string failure_hint(const Status& status) {
     return "the server may have accepted the message before the connection failed; check the "
            "recipient's mailbox or the server's log before sending it again";
   }
-  if (status.reason() == "all_recipients_rejected") {
-    return "no recipient accepted the message, so it was not sent";
-  }
   return "";
 }
 
@@ -265,7 +262,9 @@ int run_mail_send(const Invocation& invocation) {
   if (!host) return exit_code;
   auto receipt = send_mail(*host, arguments.value("client").value_or(""), *message);
   if (!receipt.ok()) {
-    const int code = output.fail(receipt.status(), exit_code_for_lookup(receipt.status()));
+    const int code =
+        output.fail(with_client_choice(receipt.status(), "choose one with --client ID"),
+                    exit_code_for_lookup(receipt.status()));
     const std::string hint = failure_hint(receipt.status());
     if (!output.json() && !hint.empty()) output.err() << hint << '\n';
     return code;

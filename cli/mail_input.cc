@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "mail/address.h"
+
 namespace outbound::cli {
 namespace {
 
@@ -48,6 +50,14 @@ Status check_address(std::string_view address) {
   const auto at = address.rfind('@');
   if (at == std::string_view::npos || at == 0 || at + 1 == address.size()) {
     return Status::invalid_argument("is not an address of the form local@domain");
+  }
+  // Non-ASCII addresses pass this check, because whether they can be sent depends on the
+  // server's SMTPUTF8 support, which the plugin checks.
+  if (!mail::valid_mailbox(address, true)) {
+    return Status::invalid_argument(
+        "is not a valid mailbox; give local@domain, with a local part of at most 64 octets made "
+        "of letters, digits and !#$%&'*+-/=?^_`{|}~ between single dots (or in double quotes), "
+        "and a domain name or an address literal such as [192.0.2.1]");
   }
   return Status();
 }

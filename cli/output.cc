@@ -86,7 +86,23 @@ int Output::fail(const Status& unredacted, int exit_code, const nlohmann::json& 
   } else {
     err_ << "error: " << status_code_name(status.code());
     if (!status.reason().empty()) err_ << " (" << escape_for_terminal(status.reason()) << ")";
-    err_ << ": " << escape_for_terminal(status.message()) << '\n';
+    // The host lists every problem of a configuration on a line of its own; each is printed
+    // indented, so that none can pass for a line the command wrote itself. Other messages carry
+    // text from providers and servers, whose line breaks stay escaped.
+    const std::string& message = status.message();
+    if (status.reason() != "configuration" || message.find('\n') == std::string::npos) {
+      err_ << ": " << escape_for_terminal(message) << '\n';
+    } else {
+      err_ << ":\n";
+      std::size_t start = 0;
+      while (start <= message.size()) {
+        std::size_t end = message.find('\n', start);
+        if (end == std::string::npos) end = message.size();
+        if (end > start)
+          err_ << "  " << escape_for_terminal(message.substr(start, end - start)) << '\n';
+        start = end + 1;
+      }
+    }
     if (status.reason() == "plugin_exception") {
       err_ << "the plugin is faulty: install a fixed build or choose another plugin in the "
               "configuration\n";

@@ -193,8 +193,8 @@ int run_payment(const Invocation& invocation, const ParsedArguments& arguments,
   auto result =
       run_operation(*host, op, arguments.value("client").value_or(""), args, &error_fields);
   if (!result.ok()) {
-    const int code =
-        output.fail(result.status(), exit_code_for_lookup(result.status()), error_fields);
+    const int code = output.fail(with_client_choice(result.status(), "choose one with --client ID"),
+                                 exit_code_for_lookup(result.status()), error_fields);
     if (!output.json()) print_key_notes(output.err(), error_fields, repeat);
     return code;
   }

@@ -254,7 +254,7 @@ Result<std::shared_ptr<ExternalClient>> Host::State::find(const ClientSet& set, 
     }
     if (count > 1) {
       return Status::invalid_argument("several " + kind_name + " clients are configured (" + ids +
-                                      "); choose one with --client ID")
+                                      "); name the one to use by its id")
           .set_reason("ambiguous_client");
     }
     if (!only) {
@@ -268,9 +268,12 @@ Result<std::shared_ptr<ExternalClient>> Host::State::find(const ClientSet& set, 
   for (const auto& client : set.clients) {
     if (client->id() != id) continue;
     if (client->kind() != kind) {
-      return Status::invalid_argument("client '" + std::string(id) + "' is a " +
-                                      std::string(client_kind_name(client->kind())) +
-                                      " client, not a " + kind_name + " client")
+      const auto with_article = [](std::string_view kind) {
+        return (kind == "auth" ? "an " : "a ") + std::string(kind);
+      };
+      return Status::invalid_argument("client '" + std::string(id) + "' is " +
+                                      with_article(client_kind_name(client->kind())) +
+                                      " client, not " + with_article(kind_name) + " client")
           .set_reason("wrong_client_kind");
     }
     return client;

@@ -110,10 +110,16 @@ class PolicyRunner {
                             context.request_id, elapsed_ms);
     } else {
       policy_.metrics->add("outbound.client.failures", 1, attributes);
-      policy_.logger->debug(
-          "client={} op={} request_id={} provider_request_id={} failed in {:.3f} ms: {}", info_.id,
-          operation, context.request_id, status.provider().request_id, elapsed_ms,
-          status.to_string());
+      const std::string& provider_request_id = status.provider().request_id;
+      if (provider_request_id.empty()) {
+        policy_.logger->debug("client={} op={} request_id={} failed in {:.3f} ms: {}", info_.id,
+                              operation, context.request_id, elapsed_ms, status.to_string());
+      } else {
+        policy_.logger->debug(
+            "client={} op={} request_id={} provider_request_id={} failed in {:.3f} ms: {}",
+            info_.id, operation, context.request_id, provider_request_id, elapsed_ms,
+            status.to_string());
+      }
     }
     return status;
   }

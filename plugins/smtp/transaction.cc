@@ -1,5 +1,6 @@
 #include "smtp/transaction.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,8 +75,15 @@ Status no_recipient_status(const std::vector<RecipientResult>& recipients) {
             (recipient.enhanced_code.empty() ? "" : " " + recipient.enhanced_code) +
             (recipient.reply.empty() ? "" : " " + recipient.reply) + ")";
   }
+  // The provider details hold one reply, so they are set only when every recipient got the same
+  // one; the message lists each recipient's reply either way.
   ProviderDetails details;
-  if (!recipients.empty()) {
+  const bool same_reply =
+      std::all_of(recipients.begin(), recipients.end(), [&](const RecipientResult& recipient) {
+        return recipient.reply_code == recipients.front().reply_code &&
+               recipient.enhanced_code == recipients.front().enhanced_code;
+      });
+  if (!recipients.empty() && same_reply) {
     details.reply_code = recipients.front().reply_code;
     details.code = recipients.front().enhanced_code;
   }

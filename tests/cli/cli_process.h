@@ -3,6 +3,7 @@
 // Runs the `outbound` binary of the build (OUTBOUND_CLI_PATH, a compile definition of each CLI
 // test target) and describes its result, for the end-to-end tests of the commands.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,17 @@ inline testing::ProcessResult run_cli(const std::vector<std::string>& arguments,
   std::vector<std::string> argv = {OUTBOUND_CLI_PATH};
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   return testing::run_process(argv, {{"OUTBOUND_CONFIG", testing::kUnset}}, input);
+}
+
+/// Runs the command like run_cli above, with `environment` added to the test's own: a value
+/// of testing::kUnset removes that variable.
+inline testing::ProcessResult run_cli_with_environment(
+    const std::vector<std::string>& arguments, std::map<std::string, std::string> environment,
+    const std::string& input = {}) {
+  std::vector<std::string> argv = {OUTBOUND_CLI_PATH};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  environment.emplace("OUTBOUND_CONFIG", testing::kUnset);
+  return testing::run_process(argv, environment, input);
 }
 
 /// Returns the exit code and both outputs, for assertion messages.

@@ -11,11 +11,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_process.h"
 #include "test_support.h"
 
 namespace outbound {
 namespace {
 
+using cli_testing::contains;
+using cli_testing::describe;
+using cli_testing::run_cli;
+using cli_testing::run_cli_with_environment;
 using nlohmann::json;
 using testing::ProcessResult;
 using testing::TempDir;
@@ -23,21 +28,6 @@ using testing::TempDir;
 namespace fs = std::filesystem;
 
 constexpr const char* kHmacSecret = "cli-test-hmac-secret-0123456789abcdef";
-
-ProcessResult run_cli(const std::vector<std::string>& arguments,
-                      const std::map<std::string, std::string>& environment = {},
-                      const std::string& input = {}) {
-  std::vector<std::string> argv = {OUTBOUND_CLI_PATH};
-  argv.insert(argv.end(), arguments.begin(), arguments.end());
-  std::map<std::string, std::string> env = environment;
-  env.emplace("OUTBOUND_CONFIG", testing::kUnset);
-  return testing::run_process(argv, env, input);
-}
-
-std::string describe(const ProcessResult& result) {
-  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "\nstderr:\n" +
-         result.err;
-}
 
 /// Writes a configuration with one auth client and returns its path.
 fs::path write_config(const TempDir& dir, const std::string& plugin_dir, const std::string& plugin,
@@ -201,7 +191,7 @@ TEST(CliAuth, IssuedTokenVerifies) {
                                         "alice", "--claim", "role=admin", "--claim", "n=5"});
   ASSERT_EQ(issued.exit_code, 0) << describe(issued);
   const ProcessResult verified =
-      run_cli({"--config", config.string(), "--json", "auth", "verify", "-"}, {}, issued.out);
+      run_cli({"--config", config.string(), "--json", "auth", "verify", "-"}, issued.out);
 
   ASSERT_EQ(verified.exit_code, 0) << describe(verified);
   const json result = json::parse(verified.out);
@@ -328,7 +318,7 @@ TEST(CliSecrets, CanariesNeverAppearAtTraceLevel) {
   auto run = [&](std::vector<std::string> arguments, const std::string& input = {}) {
     std::vector<std::string> all = base;
     all.insert(all.end(), arguments.begin(), arguments.end());
-    runs.push_back(run_cli(all, env, input));
+    runs.push_back(run_cli_with_environment(all, env, input));
     return runs.back();
   };
   const ProcessResult issued = run({"auth", "issue", "--sub", "canary-user"});
@@ -347,9 +337,9 @@ TEST(CliSecrets, CanariesNeverAppearAtTraceLevel) {
   broken["clients"]["auth"]["settings"]["no_such_setting"] = true;
   broken["clients"]["auth"]["resiliense"] = json::object();
   testing::write_file(dir / "broken.json", broken.dump());
-  runs.push_back(run_cli({"--config", (dir / "broken.json").string(), "--log-level", "trace",
-                          "auth", "issue", "--sub", "x"},
-                         env));
+  runs.push_back(run_cli_with_environment({"--config", (dir / "broken.json").string(),
+                                           "--log-level", "trace", "auth", "issue", "--sub", "x"},
+                                          env));
   EXPECT_NE(runs.back().exit_code, 0);
 
   ASSERT_EQ(runs.size(), 9u);
@@ -368,26 +358,29 @@ TEST(CliSecrets, PluginErrorsAreMasked) {
   const std::string canary = "canary-plugin-6e1c0a9d3f5b7e2c";
   const std::map<std::string, std::string> env = {{"OUTBOUND_TEST_CANARY", canary}};
   const json settings = {{"api_key", "${env:OUTBOUND_TEST_CANARY}"}};
-  const fs::path config =
-      write_config(dir, OUTBOUND_LEAKY_PLUGIN_DIR, "leaky-auth", settings);
+  const fs::path config = write_config(dir, OUTBOUND_LEAKY_PLUGIN_DIR, "leaky-auth", settings);
   json throwing = settings;
   throwing["throw_in_create"] = true;
   const fs::path throwing_config =
       write_config(dir, OUTBOUND_LEAKY_PLUGIN_DIR, "leaky-auth", throwing, "throwing.json");
-  const std::string batch = R"({"op":"auth.issue","args":{"sub":"x"}})" "\n"
-                            R"({"op":"auth.verify","args":{"token":"a.b.c"}})" "\n"
-                            R"({"op":"check"})" "\n";
+  const std::string batch = R"({"op":"auth.issue","args":{"sub":"x"}})"
+                            "\n"
+                            R"({"op":"auth.verify","args":{"token":"a.b.c"}})"
+                            "\n"
+                            R"({"op":"check"})"
+                            "\n";
 
   const std::vector<ProcessResult> runs = {
-      run_cli({"--config", config.string(), "auth", "issue", "--sub", "x"}, env),
-      run_cli({"--config", config.string(), "--json", "auth", "issue", "--sub", "x"}, env),
-      run_cli({"--config", config.string(), "auth", "verify", "a.b.c"}, env),
-      run_cli({"--config", config.string(), "check"}, env),
-      run_cli({"--config", config.string(), "--json", "check"}, env),
-      run_cli({"--config", config.string(), "demo"}, env),
-      run_cli({"--config", config.string(), "batch", "-"}, env, batch),
-      run_cli({"--config", throwing_config.string(), "config", "check"}, env),
-      run_cli({"--config", throwing_config.string(), "--json", "plugins"}, env),
+      run_cli_with_environment({"--config", config.string(), "auth", "issue", "--sub", "x"}, env),
+      run_cli_with_environment(
+          {"--config", config.string(), "--json", "auth", "issue", "--sub", "x"}, env),
+      run_cli_with_environment({"--config", config.string(), "auth", "verify", "a.b.c"}, env),
+      run_cli_with_environment({"--config", config.string(), "check"}, env),
+      run_cli_with_environment({"--config", config.string(), "--json", "check"}, env),
+      run_cli_with_environment({"--config", config.string(), "demo"}, env),
+      run_cli_with_environment({"--config", config.string(), "batch", "-"}, env, batch),
+      run_cli_with_environment({"--config", throwing_config.string(), "config", "check"}, env),
+      run_cli_with_environment({"--config", throwing_config.string(), "--json", "plugins"}, env),
   };
 
   for (std::size_t i = 0; i < runs.size(); ++i) {
@@ -433,12 +426,38 @@ TEST(CliConfig, ProblemsExitThreeNamingThePointer) {
     TempDir dir;
     testing::write_file(dir / "config.json", config.dump());
 
-    const ProcessResult result = run_cli({"config", "check", (dir / "config.json").string()},
-                                         {{"OUTBOUND_TEST_MISSING", testing::kUnset}});
+    const ProcessResult result =
+        run_cli_with_environment({"config", "check", (dir / "config.json").string()},
+                                 {{"OUTBOUND_TEST_MISSING", testing::kUnset}});
 
     EXPECT_EQ(result.exit_code, 3) << describe(result);
     EXPECT_NE(result.err.find(expected), std::string::npos) << result.err;
   }
+}
+
+TEST(CliConfig, EveryProblemGetsALine) {
+  TempDir dir;
+  const json config = {
+      {"plugin_dirs", {OUTBOUND_PLUGIN_DIR}},
+      {"defaults", {{"timeouts", {{"total_ms", 0}}}}},
+      {"clients",
+       {{"auth",
+         {{"plugin", "jwt-auth"},
+          {"settings",
+           {{"algorithm", "HS256"}, {"signing_key", "${env:OUTBOUND_TEST_MISSING}"}}}}}}}};
+  testing::write_file(dir / "config.json", config.dump());
+
+  const ProcessResult result =
+      run_cli_with_environment({"config", "check", (dir / "config.json").string()},
+                               {{"OUTBOUND_TEST_MISSING", testing::kUnset}});
+
+  EXPECT_EQ(result.exit_code, 3) << describe(result);
+  EXPECT_TRUE(contains(result.err, "error: invalid_argument (configuration):\n")) << result.err;
+  const std::string file = (dir / "config.json").string();
+  EXPECT_TRUE(contains(result.err, "\n  " + file + ": /defaults/timeouts/total_ms")) << result.err;
+  EXPECT_TRUE(contains(result.err, "\n  " + file + ": /clients/auth/settings/signing_key"))
+      << result.err;
+  EXPECT_FALSE(contains(result.err, "\\n")) << result.err;
 }
 
 TEST(CliUsage, BadArgumentsExitTwo) {
@@ -502,7 +521,7 @@ TEST(CliBatch, RunsEveryLineAndReportsEach) {
                             "\n";
 
   const ProcessResult result =
-      run_cli({"--config", config.string(), "batch", "-", "--concurrency", "3"}, {}, lines);
+      run_cli({"--config", config.string(), "batch", "-", "--concurrency", "3"}, lines);
 
   EXPECT_EQ(result.exit_code, 4) << describe(result);
   std::vector<json> outputs;

@@ -359,8 +359,7 @@ TEST(CliMailSend, AllRejectedExitsFour) {
   EXPECT_TRUE(contains(text.err, "reject2@outbound.test (550 5.1.1 mailbox unavailable)"))
       << text.err;
   EXPECT_TRUE(contains(text.err, "provider details: code 5.1.1, reply code 550")) << text.err;
-  EXPECT_TRUE(contains(text.err, "no recipient accepted the message, so it was not sent"))
-      << text.err;
+  EXPECT_TRUE(contains(text.err, "the message was not sent")) << text.err;
   EXPECT_EQ(as_json.exit_code, 4) << describe(as_json);
   const json error = parse_json(as_json)["error"];
   EXPECT_EQ(error["code"], "invalid_argument");
@@ -505,6 +504,9 @@ TEST(CliMailSend, MalformedOptionsExitTwo) {
       {send_with({"--to", "Name <>"}), "has an empty address"},
       {send_with({"--to", "a<b <a@outbound.test>"}), "put the name in double quotes"},
       {send_with({"--to", "two words@outbound.test"}), "has a space in the address"},
+      {send_with({"--to", "a@@outbound.test"}), "--to 'a@@outbound.test' is not a valid mailbox"},
+      {send_with({"--cc", "a..b@outbound.test"}), "--cc 'a..b@outbound.test' is not a valid"},
+      {send_with({"--to", "a@[1.2.3]"}), "is not a valid mailbox"},
       {send_with({"--to", ""}), "is empty"},
       {send_with({"--message-id", "no-at-sign"}), "needs an '@'"},
       {send_with({"--message-id", "a b@outbound.test"}), "has a space"},
@@ -533,6 +535,39 @@ TEST(CliMailSend, NoMailClientExitsThree) {
 
   EXPECT_EQ(result.exit_code, 3) << describe(result);
   EXPECT_TRUE(contains(result.err, "no mail client")) << result.err;
+}
+
+TEST(CliMailSend, TwoMailClientsNeedAChoice) {
+  TempDir dir;
+  const json stub = {{"plugin", "stub-mail"}, {"settings", {{"state_file", "state.json"}}}};
+  const json config = {
+      {"plugin_dirs", {OUTBOUND_STUB_MAIL_DIR, OUTBOUND_STUB_PAYMENT_DIR}},
+      {"clients",
+       {{"first", stub},
+        {"second", stub},
+        {"payments", {{"plugin", "stub-payment"}, {"settings", json::object()}}}}}};
+  testing::write_file(dir / "config.json", config.dump());
+  const std::string line =
+      R"({"op":"mail.send","args":{"from":"demo@outbound.test","to":["a@outbound.test"],)"
+      R"("subject":"s","text":"t"}})"
+      "\n";
+
+  const ProcessResult command = run_cli(with_config(dir / "config.json", kSend));
+  const ProcessResult batch = run_cli(with_config(dir / "config.json", {"batch", "-"}), line);
+  std::vector<std::string> wrong_kind = kSend;
+  wrong_kind.insert(wrong_kind.end(), {"--client", "payments"});
+  const ProcessResult wrong = run_cli(with_config(dir / "config.json", wrong_kind));
+
+  EXPECT_EQ(command.exit_code, 2) << describe(command);
+  EXPECT_TRUE(contains(command.err, "several mail clients are configured (first, second)"))
+      << command.err;
+  EXPECT_TRUE(contains(command.err, "choose one with --client ID")) << command.err;
+  EXPECT_TRUE(contains(batch.out, R"(choose one with \"client\" in the line)")) << batch.out;
+  EXPECT_FALSE(contains(batch.out, "--client")) << batch.out;
+  EXPECT_EQ(wrong.exit_code, 2) << describe(wrong);
+  EXPECT_TRUE(contains(wrong.err, "client 'payments' is a payment client, not a mail client"))
+      << wrong.err;
+  EXPECT_TRUE(read_state(dir).empty());
 }
 
 TEST(CliMailBatch, SendsEveryForm) {
@@ -659,6 +694,8 @@ TEST(CliMailBatch, BadArgumentsNameTheArgument) {
       {with("to", "someone@outbound.test"), "argument 'to' must be an array"},
       {with("to", json::array()), "needs at least one recipient"},
       {with("to", {"ok@outbound.test", "bad"}), "argument 'to[1]' is not an address"},
+      {with("to", {"ok@outbound.test", "a@@outbound.test"}),
+       "argument 'to[1]' is not a valid mailbox"},
       {with("to", {"a@outbound.test\nBcc: victim@outbound.test"}),
        "argument 'to[0]' contains a line break"},
       {with("to", {{{"address", "a@outbound.test"}, {"email", "x"}}}),
