@@ -1,11 +1,14 @@
 #include "mail/message.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "mail/encoded_words.h"
 #include "mail/header_fields.h"
+#include "mail/idna.h"
 #include "mail/message_checks.h"
 #include "mail/mime_parts.h"
 #include "mail/text.h"
@@ -139,9 +142,38 @@ Status check_lines(std::string_view bytes) {
   return Status();
 }
 
+/// Returns `message` with every internationalised domain of an ASCII local part written as
+/// A-labels (see address_to_ascii_domain), or nothing when no address has one, so that the
+/// message is copied only when it changes.
+std::optional<MailMessage> with_ascii_domains(const MailMessage& message) {
+  const auto needs = [](const MailAddress& mailbox) {
+    return address_to_ascii_domain(mailbox.address) != mailbox.address;
+  };
+  const auto any_needs = [&needs](const std::vector<MailAddress>& list) {
+    return std::any_of(list.begin(), list.end(), needs);
+  };
+  if (!needs(message.from) && !any_needs(message.to) && !any_needs(message.cc) &&
+      !any_needs(message.bcc) && !any_needs(message.reply_to) &&
+      address_to_ascii_domain(message.envelope_from) == message.envelope_from) {
+    return std::nullopt;
+  }
+  MailMessage converted = message;
+  for (std::vector<MailAddress>* list :
+       {&converted.to, &converted.cc, &converted.bcc, &converted.reply_to}) {
+    for (MailAddress& mailbox : *list) mailbox.address = address_to_ascii_domain(mailbox.address);
+  }
+  converted.from.address = address_to_ascii_domain(converted.from.address);
+  converted.envelope_from = address_to_ascii_domain(converted.envelope_from);
+  return converted;
+}
+
 }  // namespace
 
-Result<BuiltMessage> build_message(const MailMessage& message, const BuildOptions& options) {
+Result<BuiltMessage> build_message(const MailMessage& original, const BuildOptions& options) {
+  // An internationalised domain goes out as A-labels, so that only a non-ASCII local part
+  // needs SMTPUTF8, and the bytes are the same whether or not the server offers it.
+  const std::optional<MailMessage> converted = with_ascii_domains(original);
+  const MailMessage& message = converted ? *converted : original;
   Result<Envelope> envelope = check_message(message, options);
   if (!envelope.ok()) return envelope.status();
 

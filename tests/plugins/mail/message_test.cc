@@ -287,6 +287,45 @@ TEST(BuildMessage, Utf8AddressesNeedSmtputf8) {
   EXPECT_FALSE(hidden.has_8bit);
 }
 
+TEST(BuildMessage, InternationalDomainBecomesALabels) {
+  MailMessage message = simple_message();
+  message.from = {"news@Bücher.example", "Bücher"};
+  message.to = {{"alice@münchen.example", "Alice"}};
+  message.cc = {{"bob@example.org", ""}};
+  message.bcc = {{"carol@例え.example", ""}};
+  message.reply_to = {{"desk@bücher.example", ""}};
+  message.message_id.clear();
+
+  // Without SMTPUTF8: the domains fit in ASCII, so the message can be sent.
+  const BuiltMessage built = build_ok(message);
+
+  EXPECT_FALSE(built.needs_smtputf8);
+  EXPECT_FALSE(built.has_8bit);
+  EXPECT_EQ(built.envelope_from, "news@xn--bcher-kva.example");
+  EXPECT_EQ(built.recipients,
+            (std::vector<std::string>{"alice@xn--mnchen-3ya.example", "bob@example.org",
+                                      "carol@xn--r8jz45g.example"}));
+  const std::string headers = header_section(built.bytes);
+  EXPECT_NE(field_value(headers, "From").find("<news@xn--bcher-kva.example>"), std::string::npos)
+      << headers;
+  EXPECT_NE(field_value(headers, "To").find("<alice@xn--mnchen-3ya.example>"), std::string::npos)
+      << headers;
+  EXPECT_EQ(field_value(headers, "Reply-To"), "desk@xn--bcher-kva.example") << headers;
+  EXPECT_EQ(built.message_id.substr(built.message_id.find('@')), "@xn--bcher-kva.example");
+}
+
+TEST(BuildMessage, NonAsciiLocalPartKeepsItsDomain) {
+  MailMessage message = simple_message();
+  message.to = {{"jöran@bücher.example", ""}};
+  BuildOptions options = options_at();
+  options.allow_utf8_addresses = true;
+
+  const BuiltMessage built = build_ok(message, options);
+
+  EXPECT_TRUE(built.needs_smtputf8);
+  EXPECT_EQ(built.recipients, std::vector<std::string>{"jöran@bücher.example"});
+}
+
 TEST(BuildMessage, AsciiMessageNeedsNeitherSmtputf8Nor8Bit) {
   const BuiltMessage built = build_ok(simple_message());
   EXPECT_FALSE(built.needs_smtputf8);

@@ -1,0 +1,142 @@
+#include "mail/idna.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "mail/text.h"
+
+namespace outbound::mail {
+namespace {
+
+// The Punycode parameters for IDNA, RFC 3492 section 5.
+constexpr std::uint32_t kBase = 36;
+constexpr std::uint32_t kTMin = 1;
+constexpr std::uint32_t kTMax = 26;
+constexpr std::uint32_t kSkew = 38;
+constexpr std::uint32_t kDamp = 700;
+constexpr std::uint32_t kInitialBias = 72;
+constexpr std::uint32_t kInitialN = 0x80;
+constexpr std::size_t kMaxLabelLength = 63;
+
+/// Returns the code points of `text`, which must be valid UTF-8.
+std::vector<std::uint32_t> code_points(std::string_view text) {
+  std::vector<std::uint32_t> points;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_sequence_length(text, i);
+    const auto lead = static_cast<unsigned char>(text[i]);
+    // The lead octet keeps 7, 5, 4 or 3 bits of the code point, by the sequence's length.
+    static constexpr unsigned kLeadMask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    std::uint32_t point = lead & kLeadMask[length];
+    for (std::size_t k = 1; k < length; ++k) {
+      point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
+    }
+    points.push_back(point);
+    i += length;
+  }
+  return points;
+}
+
+char digit(std::uint32_t value) {
+  return static_cast<char>(value < 26 ? 'a' + value : '0' + (value - 26));
+}
+
+/// Returns the threshold t for the digit at position `k`, RFC 3492 section 6.3.
+std::uint32_t threshold(std::uint32_t k, std::uint32_t bias) {
+  if (k <= bias) return kTMin;
+  if (k >= bias + kTMax) return kTMax;
+  return k - bias;
+}
+
+/// Returns the bias after a code point is encoded, RFC 3492 section 6.1.
+std::uint32_t adapt(std::uint32_t delta, std::uint32_t points, bool first) {
+  delta = first ? delta / kDamp : delta / 2;
+  delta += delta / points;
+  std::uint32_t k = 0;
+  while (delta > ((kBase - kTMin) * kTMax) / 2) {
+    delta /= kBase - kTMin;
+    k += kBase;
+  }
+  return k + (kBase - kTMin + 1) * delta / (delta + kSkew);
+}
+
+}  // namespace
+
+std::optional<std::string> punycode_encode(std::string_view label) {
+  if (!is_valid_utf8(label)) return std::nullopt;
+  const std::vector<std::uint32_t> input = code_points(label);
+  std::string output;
+  for (std::uint32_t point : input) {
+    if (point < kInitialN) output += static_cast<char>(point);
+  }
+  const auto basic = static_cast<std::uint32_t>(output.size());
+  if (basic > 0) output += '-';
+
+  constexpr std::uint32_t kMax = std::numeric_limits<std::uint32_t>::max();
+  std::uint32_t n = kInitialN;
+  std::uint32_t delta = 0;
+  std::uint32_t bias = kInitialBias;
+  std::uint32_t handled = basic;
+  while (handled < input.size()) {
+    std::uint32_t next = kMax;
+    for (std::uint32_t point : input) {
+      if (point >= n) next = std::min(next, point);
+    }
+    if (next - n > (kMax - delta) / (handled + 1)) return std::nullopt;
+    delta += (next - n) * (handled + 1);
+    n = next;
+    for (std::uint32_t point : input) {
+      if (point < n && ++delta == 0) return std::nullopt;
+      if (point != n) continue;
+      std::uint32_t q = delta;
+      for (std::uint32_t k = kBase;; k += kBase) {
+        const std::uint32_t t = threshold(k, bias);
+        if (q < t) break;
+        output += digit(t + (q - t) % (kBase - t));
+        q = (q - t) / (kBase - t);
+      }
+      output += digit(q);
+      bias = adapt(delta, handled + 1, handled == basic);
+      delta = 0;
+      ++handled;
+    }
+    ++delta;
+    ++n;
+  }
+  return output;
+}
+
+std::optional<std::string> domain_to_ascii(std::string_view domain) {
+  std::string converted;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = domain.find('.', start);
+    const std::string_view label =
+        domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (is_ascii(label)) {
+      converted += label;
+    } else {
+      const std::optional<std::string> encoded = punycode_encode(ascii_lower(label));
+      if (!encoded || encoded->size() + 4 > kMaxLabelLength) return std::nullopt;
+      converted += "xn--" + *encoded;
+    }
+    if (dot == std::string_view::npos) break;
+    converted += '.';
+    start = dot + 1;
+  }
+  return converted;
+}
+
+std::string address_to_ascii_domain(const std::string& address) {
+  const std::size_t at = address.rfind('@');
+  if (at == std::string::npos) return address;
+  const std::string_view local(address.data(), at);
+  const std::string_view domain = std::string_view(address).substr(at + 1);
+  if (!is_ascii(local) || is_ascii(domain)) return address;
+  const std::optional<std::string> converted = domain_to_ascii(domain);
+  if (!converted) return address;
+  return std::string(local) + "@" + *converted;
+}
+
+}  // namespace outbound::mail

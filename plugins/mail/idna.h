@@ -1,0 +1,28 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace outbound::mail {
+
+/// Returns the Punycode (RFC 3492) form of `label`, a UTF-8 string, without the "xn--" prefix,
+/// or nothing when `label` is not valid UTF-8 or its encoding would overflow.
+std::optional<std::string> punycode_encode(std::string_view label);
+
+/// Returns `domain` with each non-ASCII label replaced by its A-label ("xn--" and Punycode),
+/// so that the domain can travel where only ASCII may (RFC 5890). ASCII letters in such a label
+/// are lowercased first; ASCII labels are kept as they are. Returns nothing when a label is not
+/// valid UTF-8 or its A-label would be longer than 63 octets.
+///
+/// NOTE: the labels are encoded as given, without the IDNA2008 mapping (Unicode case folding and
+/// NFC normalisation). A domain with non-ASCII capital letters or decomposed accents thus gets
+/// an A-label that no registry issues, and the send fails later, when the domain is resolved.
+std::optional<std::string> domain_to_ascii(std::string_view domain);
+
+/// Returns `address` with its domain passed through domain_to_ascii when the local part is ASCII
+/// and the domain is not, so that the address needs no SMTPUTF8. Any other address comes back
+/// unchanged, as does one whose domain cannot be converted.
+std::string address_to_ascii_domain(const std::string& address);
+
+}  // namespace outbound::mail
