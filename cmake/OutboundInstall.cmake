@@ -3,7 +3,9 @@
 # find_package(outbound 0.1 CONFIG REQUIRED).
 include(CMakePackageConfigHelpers)
 
-install(TARGETS outbound_sdk ${OUTBOUND_CORE_TARGETS}
+# outbound_net has no installed headers. It is exported because outbound_core_http, a static
+# library, links it and an application that links outbound::core needs its archive too.
+install(TARGETS outbound_sdk ${OUTBOUND_CORE_TARGETS} outbound_net
   EXPORT outboundTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -1,25 +1,26 @@
 #include "http/connection.h"
 
-#include <netdb.h>
 #include <poll.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <utility>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLException.h>
-#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
+
+#include "net/deadline.h"
+#include "net/resolver.h"
+#include "net/tls_handshake.h"
 
 namespace outbound::http {
 namespace {
 
-using std::chrono::duration_cast;
+using net::ended_early;
+using net::socket_wait;
+using net::time_left;
 using std::chrono::microseconds;
 
 /// Receive and send timeouts are set again only when the wait due differs from the one set by
@@ -28,95 +29,67 @@ using std::chrono::microseconds;
 constexpr microseconds kTimeoutSlack{2000};
 constexpr std::size_t kReadSize = 16 * 1024;
 
-microseconds time_left(SteadyTime deadline) {
-  const auto left = duration_cast<microseconds>(deadline - std::chrono::steady_clock::now());
-  return std::max(left, microseconds(1));  // Poco reads 0 as "no timeout"
-}
-
-/// Returns the socket timeout for a wait that must end by `deadline`: 7/8 of the time left.
-/// Linux runs socket timeouts on its timer wheel, which may fire up to about 12% late for
-/// waits of seconds, so a wait for the whole time left would overrun the deadline (by 40 ms
-/// of 2.5 s, measured here). A wait that ends early is followed by one for the rest.
-microseconds socket_wait(SteadyTime deadline) {
-  const microseconds left = time_left(deadline);
-  return left > microseconds(8000) ? left - left / 8 : left;
-}
-
-/// Returns true when a socket wait that timed out ended before the deadline, so another wait
-/// for the rest is due.
-bool ended_early(SteadyTime deadline) {
-  return std::chrono::steady_clock::now() + microseconds(500) < deadline;
-}
-
 void check_deadline(SteadyTime deadline, const std::string& step) {
   if (std::chrono::steady_clock::now() >= deadline) {
     throw IoError(IoError::Kind::kTimeout, "the deadline passed before " + step);
   }
 }
 
-/// The state a name lookup shares with the thread that runs it.
-struct Lookup {
-  std::mutex mutex;
-  std::condition_variable done_signal;
-  bool done = false;
-  int error = 0;
-  std::vector<Poco::Net::SocketAddress> addresses;
-};
-
-void run_lookup(const std::shared_ptr<Lookup>& lookup, const std::string& host,
-                std::uint16_t port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_ADDRCONFIG;
-  addrinfo* found = nullptr;
-  const int error = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
-  std::vector<Poco::Net::SocketAddress> addresses;
-  if (error == 0) {
-    for (addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
-      if (entry->ai_family != AF_INET && entry->ai_family != AF_INET6) continue;
-      Poco::Net::SocketAddress address(entry->ai_addr,
-                                       static_cast<poco_socklen_t>(entry->ai_addrlen));
-      addresses.emplace_back(address.host(), port);
-    }
-    ::freeaddrinfo(found);
+std::vector<Poco::Net::SocketAddress> resolve_or_throw(const std::string& host, std::uint16_t port,
+                                                       SteadyTime deadline) {
+  Result<std::vector<Poco::Net::SocketAddress>> addresses = net::resolve(host, port, deadline);
+  if (addresses.ok()) return std::move(addresses).value();
+  if (addresses.status().code() == StatusCode::kDeadlineExceeded) {
+    throw IoError(IoError::Kind::kTimeout, addresses.status().message());
   }
-  std::lock_guard<std::mutex> lock(lookup->mutex);
-  lookup->error = error;
-  lookup->addresses = std::move(addresses);
-  lookup->done = true;
-  lookup->done_signal.notify_all();
+  throw IoError(IoError::Kind::kResolve, "the " + addresses.status().message());
+}
+
+/// Runs the TLS handshake over `socket`, connected to `address` for `origin`, and throws
+/// IoError when it fails.
+void secure_or_throw(Poco::Net::StreamSocket& socket, const Origin& origin,
+                     const Poco::Net::SocketAddress& address, const Poco::Net::Context::Ptr& tls,
+                     SteadyTime deadline) {
+  // SNI carries host names only; an IP literal is checked against the certificate by the
+  // verification parameters of the context.
+  Poco::Net::IPAddress literal;
+  const std::string server_name =
+      Poco::Net::IPAddress::tryParse(origin.host, literal) ? std::string() : origin.host;
+  const net::HandshakeResult handshake = net::run_tls_handshake(socket, server_name, tls, deadline);
+  const std::string server = origin.key() + " (" + address.toString() + ")";
+  switch (handshake.error) {
+    case net::HandshakeError::kNone:
+      return;
+    case net::HandshakeError::kDeadline:
+      throw IoError(IoError::Kind::kTimeout, "the deadline passed during the TLS handshake with " +
+                                                 address.toString() + " for " + origin.key());
+    case net::HandshakeError::kClosed:
+      throw IoError(IoError::Kind::kClosed,
+                    "the TLS handshake with " + server + " failed: " + handshake.cause);
+    case net::HandshakeError::kCertificateRejected:
+      throw IoError(IoError::Kind::kTlsRejected,
+                    "the TLS handshake with " + server + " failed: " + handshake.cause +
+                        "; check that the server's certificate is for '" + origin.host +
+                        "' and is signed by a CA in the client's ca_file (or in the system store "
+                        "when ca_file is not set)");
+    case net::HandshakeError::kNotTls:
+      throw IoError(IoError::Kind::kTlsRejected,
+                    "the TLS handshake with " + server + " failed: " + handshake.cause +
+                        "; the server did not answer with TLS, so check that the port serves "
+                        "https and not plain http");
+    case net::HandshakeError::kProtocol:
+      break;
+  }
+  throw IoError(IoError::Kind::kTls,
+                "the TLS handshake with " + server + " failed: " + handshake.cause);
 }
 
 }  // namespace
 
-std::vector<Poco::Net::SocketAddress> resolve(const std::string& host, std::uint16_t port,
-                                              SteadyTime deadline) {
-  Poco::Net::IPAddress literal;
-  if (Poco::Net::IPAddress::tryParse(host, literal))
-    return {Poco::Net::SocketAddress(literal, port)};
-  auto lookup = std::make_shared<Lookup>();
-  std::thread(run_lookup, lookup, host, port).detach();
-  std::unique_lock<std::mutex> lock(lookup->mutex);
-  if (!lookup->done_signal.wait_until(lock, deadline, [&] { return lookup->done; })) {
-    throw IoError(IoError::Kind::kTimeout,
-                  "the deadline passed while resolving the host name '" + host + "'");
-  }
-  if (lookup->error != 0) {
-    throw IoError(IoError::Kind::kResolve, "the host name '" + host + "' does not resolve: " +
-                                               ::gai_strerror(lookup->error));
-  }
-  if (lookup->addresses.empty()) {
-    throw IoError(IoError::Kind::kResolve,
-                  "the host name '" + host + "' resolves to no IPv4 or IPv6 address");
-  }
-  return lookup->addresses;
-}
-
 std::unique_ptr<Connection> Connection::open(const Origin& origin, Poco::Net::Context::Ptr tls,
                                              SteadyTime deadline) {
   const std::vector<Poco::Net::SocketAddress> addresses =
-      resolve(origin.host, origin.port, deadline);
+      resolve_or_throw(origin.host, origin.port, deadline);
   std::string last_error;
   for (const Poco::Net::SocketAddress& address : addresses) {
     check_deadline(deadline, "connecting to " + origin.key());
@@ -133,28 +106,8 @@ std::unique_ptr<Connection> Connection::open(const Origin& origin, Poco::Net::Co
     socket.setNoDelay(true);
     socket.setKeepAlive(true);
     const int descriptor = socket.impl()->sockfd();
-    if (!origin.secure()) {
-      return std::unique_ptr<Connection>(new Connection(socket, address.toString(), descriptor));
-    }
-    try {
-      socket.setReceiveTimeout(Poco::Timespan(time_left(deadline).count()));
-      socket.setSendTimeout(Poco::Timespan(time_left(deadline).count()));
-      Poco::Net::IPAddress literal;
-      // SNI carries host names only; an IP literal is checked against the certificate by the
-      // verification parameters of the context.
-      const std::string server_name =
-          Poco::Net::IPAddress::tryParse(origin.host, literal) ? std::string() : origin.host;
-      Poco::Net::SecureStreamSocket secure =
-          Poco::Net::SecureStreamSocket::attach(socket, server_name, tls);
-      return std::unique_ptr<Connection>(new Connection(secure, address.toString(), descriptor));
-    } catch (const Poco::TimeoutException&) {
-      throw IoError(IoError::Kind::kTimeout, "the deadline passed during the TLS handshake with " +
-                                                 address.toString() + " for " + origin.key());
-    } catch (const Poco::Exception& error) {
-      throw IoError(IoError::Kind::kTls, "the TLS handshake with " + origin.key() + " (" +
-                                             address.toString() +
-                                             ") failed: " + error.displayText());
-    }
+    if (origin.secure()) secure_or_throw(socket, origin, address, tls, deadline);
+    return std::unique_ptr<Connection>(new Connection(socket, address.toString(), descriptor));
   }
   throw IoError(IoError::Kind::kConnect,
                 "connecting to " + origin.key() + " failed (" + last_error + ")");

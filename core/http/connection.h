@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <Poco/Net/Context.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
 #include "http/url.h"
@@ -23,11 +22,13 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 class IoError : public std::runtime_error {
  public:
   enum class Kind {
-    kResolve,  ///< The host name did not resolve.
-    kConnect,  ///< No TCP connection: refused, unreachable.
-    kTls,      ///< The TLS handshake failed, certificate verification included.
-    kTimeout,  ///< The deadline passed while waiting for the peer.
-    kClosed,   ///< The peer closed or reset the connection.
+    kResolve,      ///< The host name did not resolve.
+    kConnect,      ///< No TCP connection: refused, unreachable.
+    kTlsRejected,  ///< The TLS handshake failed for good: the certificate was rejected, or
+                   ///< the peer does not speak TLS on the port.
+    kTls,          ///< The TLS handshake failed otherwise, such as on an alert from the peer.
+    kTimeout,      ///< The deadline passed while waiting for the peer.
+    kClosed,       ///< The peer closed or reset the connection, also during the handshake.
   };
   IoError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const { return kind_; }
@@ -35,12 +36,6 @@ class IoError : public std::runtime_error {
  private:
   Kind kind_;
 };
-
-/// Returns the addresses of `host` (an IP literal or a name). Name resolution cannot be
-/// cancelled, so it runs on a thread of its own. When `deadline` passes first, the call throws
-/// IoError kTimeout and the lookup finishes in the background.
-std::vector<Poco::Net::SocketAddress> resolve(const std::string& host, std::uint16_t port,
-                                              SteadyTime deadline);
 
 /// Connection is one open TCP or TLS connection to an origin, with the bytes read from it but
 /// not yet used. Every operation is bounded by a deadline: each blocking receive or send is
@@ -50,7 +45,8 @@ std::vector<Poco::Net::SocketAddress> resolve(const std::string& host, std::uint
 class Connection {
  public:
   /// Connects to `origin`, trying each resolved address in turn, and for https runs the TLS
-  /// handshake with `tls` (SNI set for host names). Connect and handshake end by `deadline`.
+  /// handshake with `tls` (SNI set for host names). Name resolution, connect and handshake end
+  /// by `deadline`.
   static std::unique_ptr<Connection> open(const Origin& origin, Poco::Net::Context::Ptr tls,
                                           SteadyTime deadline);
 

@@ -117,6 +117,7 @@ const char* io_error_type(IoError::Kind kind) {
       return "dns_failed";
     case IoError::Kind::kConnect:
       return "connect_failed";
+    case IoError::Kind::kTlsRejected:
     case IoError::Kind::kTls:
       return "tls_failed";
     case IoError::Kind::kTimeout:
@@ -138,10 +139,12 @@ Status io_status(const IoError& error, const std::string& request_line, bool wri
     case IoError::Kind::kConnect:
       return Status::unavailable(message).set_retryable(true).set_reason(
           io_error_type(error.kind()));
+    case IoError::Kind::kTlsRejected:
+      // A rejected certificate or a port without TLS stays so until someone changes the
+      // server or the configuration, so this is a permanent rejection, not an outage.
+      return Status::failed_precondition(message).set_retryable(false).set_reason("tls_failed");
     case IoError::Kind::kTls:
-      return Status::unavailable(message + "; check the server's certificate and ca_file")
-          .set_retryable(false)
-          .set_reason("tls_failed");
+      return Status::unavailable(message).set_retryable(false).set_reason("tls_failed");
     case IoError::Kind::kTimeout:
       return Status::deadline_exceeded(message).set_retryable(may_retry).set_reason("timeout");
     case IoError::Kind::kClosed:

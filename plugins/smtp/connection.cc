@@ -9,16 +9,19 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
-#include "smtp/deadline_io.h"
+#include "net/resolver.h"
+#include "net/tls_handshake.h"
 #include "smtp/settings.h"
 #include "smtp/tls.h"
 
 namespace outbound::smtp {
 namespace {
 
+using net::ended_early;
+using net::socket_wait;
+using net::time_left;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
@@ -70,7 +73,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const Endpoint& endpoint, c
                                                      std::string id,
                                                      std::shared_ptr<spdlog::logger> logger) {
   Result<std::vector<Poco::Net::SocketAddress>> addresses =
-      resolve(endpoint.host, endpoint.port, stage.deadline);
+      net::resolve(endpoint.host, endpoint.port, stage.deadline);
   if (!addresses.ok()) {
     if (addresses.status().code() == StatusCode::kDeadlineExceeded) return timed_out(stage);
     return Status::unavailable("the SMTP " + addresses.status().message())
@@ -314,61 +317,42 @@ bool Connection::socket_readable() {
 
 Status Connection::handshake(Poco::Net::Context::Ptr context, const std::string& host,
                              const Stage& stage) {
-  // A blocking handshake in Poco 1.11 overruns the socket timeouts: against a silent server,
-  // attach() returned after the receive timeout with the handshake unfinished, and the first
-  // send then waited twice as long again. So the handshake runs on a non-blocking socket, and
-  // this loop waits with poll(2) for the time left.
-  const auto tls_failed = [&](const std::string& cause) {
-    broken_ = true;
-    // A server that does not speak TLS on this port replies to the client hello with plain text,
-    // which OpenSSL reports as a wrong version number.
-    const std::string fix =
-        cause.find("wrong version number") != std::string::npos
-            ? "the server did not answer with TLS; check the tls setting (\"implicit\" is for a "
-              "port such as 465 that starts with TLS, \"starttls\" for 587 or 25)"
-            : "check that the server's certificate is for '" + host +
-                  "' and is signed by a CA in ca_file (or the system store without ca_file)";
-    return Status::unavailable("the TLS handshake with the SMTP server " + peer_ + " (host '" +
-                               host + "') failed: " + cause + "; " + fix)
-        .set_retryable(false)
-        .set_reason("tls_failed");
-  };
-  try {
-    socket_.setBlocking(false);
-    Poco::Net::SecureStreamSocket secure =
-        Poco::Net::SecureStreamSocket::attach(socket_, server_name_for(host), context);
-    socket_ = secure;
-    for (;;) {
-      const int result = secure.completeHandshake();
-      if (result == 1) break;
-      short events = 0;
-      if (result == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
-        events = POLLIN;
-      } else if (result == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
-        events = POLLOUT;
-      } else {
-        return tls_failed("the server closed the connection");
-      }
-      const auto left = std::chrono::duration_cast<milliseconds>(stage.deadline -
-                                                                 std::chrono::steady_clock::now());
-      if (left <= milliseconds(0)) {
-        broken_ = true;
-        return timed_out(stage);
-      }
-      pollfd entry{};
-      entry.fd = descriptor_;
-      entry.events = events;
-      // Rounded up, so that the last wait does not end a little before the deadline.
-      const int ready = ::poll(&entry, 1, static_cast<int>(left.count()) + 1);
-      if (ready < 0 && errno != EINTR) return tls_failed("poll failed");
-    }
-    socket_.setBlocking(true);
-  } catch (const Poco::Exception& error) {
-    return tls_failed(error.displayText());
+  const net::HandshakeResult result =
+      net::run_tls_handshake(socket_, server_name_for(host), context, stage.deadline);
+  if (result.ok()) {
+    tls_active_ = true;
+    receive_timeout_ = send_timeout_ = microseconds(-1);
+    return Status();
   }
-  tls_active_ = true;
-  receive_timeout_ = send_timeout_ = microseconds(-1);
-  return Status();
+  broken_ = true;
+  const std::string failed = "the TLS handshake with the SMTP server " + peer_ + " (host '" + host +
+                             "') failed: " + result.cause;
+  switch (result.error) {
+    case net::HandshakeError::kNone:
+      break;
+    case net::HandshakeError::kDeadline:
+      return timed_out(stage);
+    case net::HandshakeError::kClosed:
+      return failure("connection_lost", failed);
+    case net::HandshakeError::kNotTls:
+      // A server that does not speak TLS on this port replies to the client hello with plain
+      // text, which OpenSSL reports as a wrong version number.
+      return Status::failed_precondition(
+                 failed +
+                 "; the server did not answer with TLS, so check the tls setting (\"implicit\" "
+                 "is for a port such as 465 that starts with TLS, \"starttls\" for 587 or 25)")
+          .set_retryable(false)
+          .set_reason("tls_failed");
+    case net::HandshakeError::kCertificateRejected:
+      return Status::failed_precondition(
+                 failed + "; check that the server's certificate is for '" + host +
+                 "' and is signed by a CA in ca_file (or the system store without ca_file)")
+          .set_retryable(false)
+          .set_reason("tls_failed");
+    case net::HandshakeError::kProtocol:
+      break;
+  }
+  return Status::unavailable(failed).set_retryable(false).set_reason("tls_failed");
 }
 
 Status Connection::start_tls(Poco::Net::Context::Ptr context, const std::string& host,

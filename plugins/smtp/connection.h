@@ -11,12 +11,14 @@
 #include <Poco/Net/StreamSocket.h>
 #include <spdlog/logger.h>
 
+#include "net/deadline.h"
 #include "outbound/status.h"
 #include "smtp/capabilities.h"
-#include "smtp/deadline_io.h"
 #include "smtp/reply.h"
 
 namespace outbound::smtp {
+
+using SteadyTime = net::SteadyTime;
 
 /// Stage is one step of an SMTP session and the moment it must be over: the earlier of the
 /// step's own timeout and the call's attempt deadline.
@@ -59,9 +61,11 @@ struct Endpoint {
 ///
 /// A failure is a Status with one of these reasons:
 /// - "dns_failed" and "connect_failed", retryable;
-/// - "tls_failed", not retryable, because a certificate does not change by itself;
+/// - "tls_failed", not retryable: kFailedPrecondition when the certificate was rejected or the
+///   server does not speak TLS, because neither changes by itself, and kUnavailable for other
+///   handshake errors;
 /// - "timeout", with kDeadlineExceeded;
-/// - "connection_lost", for an end of stream or a reset;
+/// - "connection_lost", for an end of stream or a reset, also during the TLS handshake;
 /// - "protocol_error", for bytes that are not a reply.
 /// After any of them the connection is broken() and must be discarded without QUIT.
 ///
@@ -95,7 +99,8 @@ class Connection {
   /// Runs the TLS handshake on this connection after the server's 220 reply to STARTTLS.
   /// Any byte already received or waiting on the socket at that point was sent before the
   /// handshake, outside its protection: it is an error with reason "starttls_injection",
-  /// and the connection is broken. A failed handshake has reason "tls_failed".
+  /// and the connection is broken. A failed handshake has reason "tls_failed", or
+  /// "connection_lost" when the server closed or reset the connection during it.
   /// The handshake uses `context` and verifies the certificate for `host`.
   Status start_tls(Poco::Net::Context::Ptr context, const std::string& host, const Stage& stage);
 

@@ -444,8 +444,12 @@ TEST_F(TransportTest, TlsWithoutTrustFails) {
   Result<HttpResponse> response =
       transport.send(context_for(milliseconds(5000)), get_tls("/hello"));
   ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kFailedPrecondition)
+      << response.status().to_string();
   EXPECT_EQ(response.status().reason(), "tls_failed") << response.status().to_string();
   EXPECT_NE(response.status().message().find("certificate verify failed"), std::string::npos)
+      << response.status().message();
+  EXPECT_NE(response.status().message().find("ca_file"), std::string::npos)
       << response.status().message();
   EXPECT_FALSE(response.status().retryable());
   EXPECT_TRUE(wiremock().requests().empty());
@@ -462,8 +466,28 @@ TEST_F(TransportTest, TlsChecksTheHostName) {
       "https://[::ffff:127.0.0.1]:" + std::to_string(server().wiremock->https_port()) + "/hello";
   Result<HttpResponse> response = transport.send(context_for(milliseconds(5000)), request);
   ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kFailedPrecondition)
+      << response.status().to_string();
   EXPECT_EQ(response.status().reason(), "tls_failed") << response.status().to_string();
   EXPECT_NE(response.status().message().find("certificate verify failed"), std::string::npos)
+      << response.status().message();
+  EXPECT_FALSE(response.status().retryable());
+}
+
+TEST_F(TransportTest, HttpsToPlainHttpPortIsPermanent) {
+  // WireMock's plain port replies to the client hello with an HTTP 400 in plain text.
+  PooledTransport transport(test_options());
+  HttpRequest request = get("/hello");
+  request.url = "https://127.0.0.1:" + std::to_string(server().wiremock->port()) + "/hello";
+  Result<HttpResponse> response = transport.send(context_for(milliseconds(5000)), request);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kFailedPrecondition)
+      << response.status().to_string();
+  EXPECT_EQ(response.status().reason(), "tls_failed");
+  EXPECT_FALSE(response.status().retryable());
+  EXPECT_NE(response.status().message().find("wrong version number"), std::string::npos)
+      << response.status().message();
+  EXPECT_NE(response.status().message().find("did not answer with TLS"), std::string::npos)
       << response.status().message();
 }
 

@@ -268,6 +268,7 @@ TEST_F(SmtpAiosmtpd, CertificateForAnotherHostRejected) {
                               ca.ca_certificate.string() + "\"}");
     Result<MailReceipt> receipt = sender->send(call_within(kWait), text_message());
     ASSERT_FALSE(receipt.ok());
+    EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition) << receipt.status();
     EXPECT_EQ(receipt.status().reason(), "tls_failed") << receipt.status();
   }
   EXPECT_TRUE(wrong_host.messages().empty());

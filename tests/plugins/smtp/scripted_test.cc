@@ -260,8 +260,11 @@ TEST(SmtpScripted, CertificateForAnotherHostRejected) {
 
   Result<MailReceipt> receipt = sender->send(call_within(kWait), text_message());
   ASSERT_FALSE(receipt.ok());
+  EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition) << receipt.status();
   EXPECT_EQ(receipt.status().reason(), "tls_failed");
   EXPECT_FALSE(receipt.status().retryable());
+  EXPECT_NE(receipt.status().message().find("ca_file"), std::string::npos)
+      << receipt.status().message();
 
   const std::vector<ScriptedConnection> records = closed_connections(server, 1);
   ASSERT_EQ(records.size(), 1u);
@@ -283,6 +286,7 @@ TEST(SmtpScripted, CertificateCheckIgnoresProcessHandlers) {
   Result<MailReceipt> receipt = sender->send(call_within(kWait), text_message());
   Poco::Net::SSLManager::instance().initializeClient(nullptr, nullptr, nullptr);
   ASSERT_FALSE(receipt.ok());
+  EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition) << receipt.status();
   EXPECT_EQ(receipt.status().reason(), "tls_failed");
 }
 
@@ -298,7 +302,30 @@ TEST(SmtpScripted, ImplicitTlsCertificateForAnotherHostRejected) {
 
   Result<MailReceipt> receipt = sender->send(call_within(kWait), text_message());
   ASSERT_FALSE(receipt.ok());
+  EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition) << receipt.status();
   EXPECT_EQ(receipt.status().reason(), "tls_failed");
+}
+
+TEST(SmtpScripted, ImplicitTlsToPlaintextPortIsPermanent) {
+  // The server greets in plain text, as a port for "starttls" does, so the client hello meets
+  // "220 ..." and OpenSSL reports a wrong version number.
+  SmtpScript script;
+  script.greet().stay_silent(milliseconds(2000));
+  ScriptedSmtpServer server({script});
+  server.start();
+  const std::string settings = R"({"host":"localhost","port":)" + std::to_string(server.port()) +
+                               R"(,"tls":"implicit","ca_file":")" +
+                               test_ca().ca_certificate.string() + "\"}";
+  auto sender = make_sender(settings);
+
+  Result<MailReceipt> receipt = sender->send(call_within(kWait), text_message());
+  ASSERT_FALSE(receipt.ok());
+  EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition) << receipt.status();
+  EXPECT_EQ(receipt.status().reason(), "tls_failed");
+  EXPECT_FALSE(receipt.status().retryable());
+  EXPECT_NE(receipt.status().message().find("check the tls setting"), std::string::npos)
+      << receipt.status().message();
+  server.stop();
 }
 
 TEST(SmtpScripted, TlsHandshakeBoundedByStageTimeout) {

@@ -1,9 +1,8 @@
-#include "smtp/deadline_io.h"
+#include "net/resolver.h"
 
 #include <netdb.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -12,12 +11,11 @@
 
 #include <Poco/Net/IPAddress.h>
 
-namespace outbound::smtp {
+namespace outbound::net {
 namespace {
 
-using std::chrono::microseconds;
-
-/// The state a name lookup shares with the thread that runs it.
+/// The state a name lookup shares with the thread that runs it. The thread keeps its own
+/// reference, so the state outlives a caller that stopped waiting at its deadline.
 struct Lookup {
   std::mutex mutex;
   std::condition_variable done_signal;
@@ -53,21 +51,6 @@ void run_lookup(const std::shared_ptr<Lookup>& lookup, const std::string& host,
 
 }  // namespace
 
-microseconds time_left(SteadyTime deadline) {
-  const auto left =
-      std::chrono::duration_cast<microseconds>(deadline - std::chrono::steady_clock::now());
-  return std::max(left, microseconds(1));
-}
-
-microseconds socket_wait(SteadyTime deadline) {
-  const microseconds left = time_left(deadline);
-  return left > microseconds(8000) ? left - left / 8 : left;
-}
-
-bool ended_early(SteadyTime deadline) {
-  return std::chrono::steady_clock::now() + microseconds(500) < deadline;
-}
-
 Result<std::vector<Poco::Net::SocketAddress>> resolve(const std::string& host, std::uint16_t port,
                                                       SteadyTime deadline) {
   Poco::Net::IPAddress literal;
@@ -78,7 +61,8 @@ Result<std::vector<Poco::Net::SocketAddress>> resolve(const std::string& host, s
   std::thread(run_lookup, lookup, host, port).detach();
   std::unique_lock<std::mutex> lock(lookup->mutex);
   if (!lookup->done_signal.wait_until(lock, deadline, [&] { return lookup->done; })) {
-    return Status::deadline_exceeded("the deadline passed while resolving '" + host + "'");
+    return Status::deadline_exceeded("the deadline passed while resolving the host name '" + host +
+                                     "'");
   }
   if (lookup->error != 0 || lookup->addresses.empty()) {
     const std::string cause =
@@ -88,4 +72,4 @@ Result<std::vector<Poco::Net::SocketAddress>> resolve(const std::string& host, s
   return lookup->addresses;
 }
 
-}  // namespace outbound::smtp
+}  // namespace outbound::net
