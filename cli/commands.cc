@@ -54,10 +54,11 @@ jwks_unavailable when the token needs keys from the client's jwks_url that could
 
 }  // namespace
 
-std::unique_ptr<Host> Invocation::open_host(int* exit_code) const {
+std::unique_ptr<Host> Invocation::open_host(int* exit_code, bool log_config_warnings) const {
   HostOptions options;
   options.config_file = config_file;
   options.log_level = log_level;
+  options.log_config_warnings = log_config_warnings;
   auto host = Host::open(std::move(options));
   if (!host.ok()) {
     const bool internal = host.status().code() == StatusCode::kInternal;
@@ -194,7 +195,8 @@ int run_config_check(const Invocation& invocation) {
   if (!parse(invocation, {}, kConfigCheckHelp, 1, &arguments, &exit_code)) return exit_code;
   Invocation target = invocation;
   if (!arguments.positionals.empty()) target.config_file = arguments.positionals.front();
-  auto host = target.open_host(&exit_code);
+  // The report lists the configuration's warnings, so the host does not log them as well.
+  auto host = target.open_host(&exit_code, false);
   if (!host) return exit_code;
 
   json clients = json::array();

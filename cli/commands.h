@@ -22,8 +22,9 @@ struct Invocation {
   Output* output = nullptr;
 
   /// Opens the host on config_file. On failure prints the error and returns null; the exit
-  /// code is then kExitConfiguration (kExitInternal for a bug).
-  std::unique_ptr<Host> open_host(int* exit_code) const;
+  /// code is then kExitConfiguration (kExitInternal for a bug). With !log_config_warnings the
+  /// host does not log the configuration's warnings, for a caller that prints them itself.
+  std::unique_ptr<Host> open_host(int* exit_code, bool log_config_warnings = true) const;
 };
 
 int run_plugins(const Invocation& invocation);

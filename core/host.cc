@@ -8,12 +8,13 @@
 #include "async/executor.h"
 #include "config/config.h"
 #include "host_services.h"
-#include "http/transport.h"
-#include "outbound/version.h"
 #include "hosted_clients.h"
+#include "http/transport.h"
 #include "loader/plugin_loader.h"
 #include "logging/logging.h"
 #include "metrics/registry.h"
+#include "outbound/setting_problems.h"
+#include "outbound/version.h"
 #include "resilience/pipeline.h"
 
 namespace outbound {
@@ -32,8 +33,7 @@ struct PipelineEntry {
   bool same_client(const config::ClientConfig& client) const {
     if (plugin != client.plugin || settings_json != client.settings_json ||
         resilience_json != client.resilience.canonical_json ||
-        http_json != client.http_canonical_json ||
-        secrets.size() != client.secrets.size()) {
+        http_json != client.http_canonical_json || secrets.size() != client.secrets.size()) {
       return false;
     }
     for (const auto& [pointer, secret] : client.secrets) {
@@ -141,6 +141,28 @@ PluginContext make_context(const config::ClientConfig& client,
   return context;
 }
 
+/// Returns the lines, each ending in '\n', that report why the plugin could not create
+/// `client`. Setting problems (reason "invalid_settings") get a line each, in the shape of the
+/// configuration's own errors: "<file>: /clients/<id>/settings/port: <problem> (plugin smtp)".
+/// The plugin name moves to the end of each line, in place of the loader's "plugin NAME (FILE)"
+/// in front of the first. Any other failure is one line at the client's `settings`.
+std::string describe_create_failure(const config::Config& config,
+                                    const config::ClientConfig& client,
+                                    const loader::PluginDescription& plugin, const Status& failed) {
+  const std::string settings = config.file.string() + ": " + client_settings_pointer(client.id);
+  if (failed.reason() == kInvalidSettingsReason) {
+    if (auto problems = parse_setting_problems(failed.message())) {
+      std::string lines;
+      for (const SettingProblem& problem : *problems) {
+        lines +=
+            settings + problem.pointer + ": " + problem.problem + " (plugin " + plugin.name + ")\n";
+      }
+      return lines;
+    }
+  }
+  return settings + ": " + failed.message() + "\n";
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const ClientSet>> Host::State::build(const std::filesystem::path& file) {
@@ -157,7 +179,9 @@ Result<std::shared_ptr<const ClientSet>> Host::State::build(const std::filesyste
     auto format = logging::parse_format(config.logging.format);
     if (format.ok()) logs->set_format(*format);
   }
-  for (const auto& warning : config.warnings) host_log->warn("{}", warning);
+  if (options.log_config_warnings) {
+    for (const auto& warning : config.warnings) host_log->warn("{}", warning);
+  }
 
   loader::PluginLoader loader(logs->logger("loader"));
   Result<loader::PluginCatalog> catalog = loader.load(config.plugin_dirs);
@@ -184,8 +208,7 @@ Result<std::shared_ptr<const ClientSet>> Host::State::build(const std::filesyste
     PluginContext context = make_context(client, plugin->description(), config, *this);
     Result<std::shared_ptr<ExternalClient>> made = plugin->create(context);
     if (!made.ok()) {
-      errors += config.file.string() + ": /clients/" + client.id +
-                "/settings: " + made.status().message() + "\n";
+      errors += describe_create_failure(config, client, plugin->description(), made.status());
       continue;
     }
     auto client_log = logs->logger("client." + client.id);

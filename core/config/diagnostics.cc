@@ -4,21 +4,12 @@
 #include <cstdio>
 #include <utility>
 
+#include "outbound/setting_problems.h"
+
 namespace outbound::config {
 
 std::string append_pointer(std::string_view pointer, std::string_view token) {
-  std::string result(pointer);
-  result += '/';
-  for (const char c : token) {
-    if (c == '~') {
-      result += "~0";
-    } else if (c == '/') {
-      result += "~1";
-    } else {
-      result += c;
-    }
-  }
-  return result;
+  return append_json_pointer(pointer, token);
 }
 
 std::string printable(std::string_view text) {

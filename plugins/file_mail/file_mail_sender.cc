@@ -2,10 +2,13 @@
 
 #include <cstdio>
 #include <ctime>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "file_mail/reasons.h"
 #include "mail/message.h"
 
 namespace outbound::file_mail {
@@ -57,10 +60,15 @@ std::string envelope_json(const mail::BuiltMessage& built, const std::string& cr
 }  // namespace
 
 Result<std::unique_ptr<FileMailSender>> FileMailSender::create(const PluginContext& context) {
-  Result<Settings> settings = parse_settings(context);
-  if (!settings.ok()) return settings.status();
+  SettingProblems problems;
+  std::optional<Settings> settings = parse_settings(context, problems);
+  if (!settings) return problems.status();
+  if (std::optional<std::string> problem = MailFolder(settings->directory).find_setting_problem()) {
+    problems.add("/directory", std::move(*problem));
+    return problems.status();
+  }
   return std::unique_ptr<FileMailSender>(
-      new FileMailSender(context.client, std::move(settings).value(), context));
+      new FileMailSender(context.client, std::move(*settings), context));
 }
 
 FileMailSender::FileMailSender(ClientInfo info, Settings settings, const PluginContext& context)
@@ -74,12 +82,14 @@ void FileMailSender::close() { closed_.store(true, std::memory_order_release); }
 
 Status FileMailSender::check_callable(const CallContext& context, const char* operation) const {
   if (closed_.load(std::memory_order_acquire)) {
-    return Status::failed_precondition("file-mail client '" + info_.id + "' is closed");
+    return Status::failed_precondition("file-mail client '" + info_.id + "' is closed")
+        .set_reason(reason::kClosed);
   }
   const CallContext::TimePoint deadline = context.effective_deadline();
   if (deadline != CallContext::TimePoint{} && clock_->steady_now() >= deadline) {
     return Status::deadline_exceeded("file-mail client '" + info_.id +
-                                     "': the deadline passed before " + operation);
+                                     "': the deadline passed before " + operation)
+        .set_reason(reason::kTimeout);
   }
   return Status();
 }
@@ -109,7 +119,11 @@ Result<MailReceipt> FileMailSender::send(const CallContext& context, const MailM
   options.allow_utf8_addresses = true;
   options.message_id_seed = context.request_id;
   Result<mail::BuiltMessage> built = mail::build_message(message, options);
-  if (!built.ok()) return built.status();
+  if (!built.ok()) {
+    Status failed = built.status();
+    if (failed.reason().empty()) failed.set_reason(reason::kMessageBuildFailed);
+    return failed;
+  }
 
   Result<WrittenMessage> written = write_files(*built, now);
   if (!written.ok()) {

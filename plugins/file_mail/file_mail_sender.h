@@ -25,13 +25,17 @@ namespace outbound::file_mail {
 /// MailFolder::write). The stamp is the UTC time to the microsecond, "20260101T090500.123456Z";
 /// the message id keeps letters, digits and ".-_@+=" and is cut at 100 characters. The .json
 /// is {"message_id", "mail_from", "rcpt_to": [...], "size", "created"}. Every recipient is
-/// accepted with reply code 250 and the reply "written to <file>".
+/// accepted with reply code 250 and the reply "written to <file>". Every error carries a
+/// reason (see file_mail/reasons.h, and mail/message.h for invalid messages).
 ///
 /// Thread safety: every method may be called from several threads at once.
 class FileMailSender final : public MailSender {
  public:
-  /// Reads the settings (see parse_settings) and touches no file: the folder is created by
-  /// the first send() or health_check().
+  /// Reads the settings (see parse_settings) and checks the folder on disk (see
+  /// MailFolder::find_setting_problem): a path that is not a folder, a folder this process
+  /// cannot write to, or a missing folder that cannot be created is a problem of `/directory`.
+  /// Returns kInvalidArgument with reason "invalid_settings" then. Leaves no file behind: a
+  /// missing folder is created by the first send() or health_check().
   static Result<std::unique_ptr<FileMailSender>> create(const PluginContext& context);
 
   const ClientInfo& info() const override { return info_; }

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "file_mail/reasons.h"
+
 namespace outbound::file_mail {
 namespace {
 
@@ -74,6 +76,26 @@ int link_new(const fs::path& from, const fs::path& to) {
   return 0;
 }
 
+// Creates and removes an empty hidden file in `folder`. Returns 0, or the errno value of the
+// failed creation.
+int probe_file(const fs::path& folder) {
+  std::string name = (folder / kTemporaryTemplate).string();
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) return errno;
+  ::close(fd);
+  ::unlink(name.c_str());
+  return 0;
+}
+
+// Creates and removes an empty hidden folder in `folder`. Returns 0, or the errno value of the
+// failed creation.
+int probe_folder(const fs::path& folder) {
+  std::string name = (folder / kTemporaryTemplate).string();
+  if (::mkdtemp(name.data()) == nullptr) return errno;
+  ::rmdir(name.c_str());
+  return 0;
+}
+
 }  // namespace
 
 Status MailFolder::error(const std::string& action, const fs::path& path, int error) const {
@@ -82,8 +104,51 @@ Status MailFolder::error(const std::string& action, const fs::path& path, int er
   if (error == EACCES || error == EPERM || error == EROFS) {
     message += "; give a folder this process may write to";
   }
-  return configuration_error(error) ? Status::failed_precondition(std::move(message))
-                                    : Status::unavailable(std::move(message));
+  if (configuration_error(error)) {
+    return Status::failed_precondition(std::move(message)).set_reason(reason::kDirectoryUnusable);
+  }
+  return Status::unavailable(std::move(message)).set_reason(reason::kWriteFailed);
+}
+
+std::optional<std::string> MailFolder::find_setting_problem() const {
+  const std::string named = "names " + directory_.string();
+  struct stat info;
+  if (::stat(directory_.c_str(), &info) == 0) {
+    if (!S_ISDIR(info.st_mode)) {
+      return named + ", which is not a folder; give a folder to write messages to";
+    }
+    if (const int failure = probe_file(directory_); failure != 0) {
+      return named + ", in which this process cannot create a file: " + std::strerror(failure) +
+             "; give a folder this process may write to";
+    }
+    return std::nullopt;
+  }
+  if (const int failure = errno; failure != ENOENT && failure != ENOTDIR) {
+    return named + ", which cannot be checked: " + std::strerror(failure) +
+           "; give a folder this process may write to";
+  }
+
+  // The folder is missing and ensure() creates it later, so its nearest existing parent must
+  // be a folder that a folder can be created in.
+  fs::path parent = directory_.parent_path();
+  while (::stat(parent.c_str(), &info) != 0) {
+    const int failure = errno;
+    if ((failure != ENOENT && failure != ENOTDIR) || !parent.has_relative_path()) {
+      return named + ", which does not exist, and its parent " + parent.string() +
+             " cannot be checked: " + std::strerror(failure) +
+             "; create the folder, or give one this process may write to";
+    }
+    parent = parent.parent_path();
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    return named + ", which cannot be created because " + parent.string() +
+           " is not a folder; give another path";
+  }
+  if (const int failure = probe_folder(parent); failure != 0) {
+    return named + ", which does not exist and cannot be created in " + parent.string() + ": " +
+           std::strerror(failure) + "; create the folder, or give one this process may write to";
+  }
+  return std::nullopt;
 }
 
 Status MailFolder::ensure() const {
@@ -181,7 +246,8 @@ Result<WrittenMessage> MailFolder::write(std::string_view base, std::string_view
   remove_temporaries();
   return Status::unavailable("file-mail setting /directory (" + directory_.string() +
                              "): every name from " + std::string(base) + ".eml to -" +
-                             std::to_string(kMaxNameAttempts) + " is taken");
+                             std::to_string(kMaxNameAttempts) + " is taken")
+      .set_reason(reason::kWriteFailed);
 }
 
 }  // namespace outbound::file_mail

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,8 +17,9 @@ struct WrittenMessage {
 
 /// MailFolder is the folder the `file-mail` plugin writes messages into. An error message names
 /// the `/directory` setting, the path and the system's reason. The code is kFailedPrecondition
-/// when the folder cannot be used as configured (no permission, a read-only file system, a path
-/// through a file), and kUnavailable for failures that may pass (a full disk, an I/O error).
+/// with reason "directory_unusable" when the folder cannot be used as configured (no
+/// permission, a read-only file system, a path through a file), and kUnavailable with reason
+/// "write_failed" for failures that may pass (a full disk, an I/O error).
 ///
 /// Thread safety: every method may be called from several threads and processes at once.
 class MailFolder {
@@ -25,6 +27,13 @@ class MailFolder {
   explicit MailFolder(std::filesystem::path directory) : directory_(std::move(directory)) {}
 
   const std::filesystem::path& path() const { return directory_; }
+
+  /// Returns why the folder cannot be used, as the problem text of the `directory` setting
+  /// with its fix, or nullopt when it can. An existing folder must let this process create a
+  /// file in it. A missing folder is created later by ensure(), so its nearest existing parent
+  /// must be a folder that a folder can be created in. Both are probed by creating and removing
+  /// a hidden file or folder, which also catches read-only mounts and /proc for root.
+  std::optional<std::string> find_setting_problem() const;
 
   /// Creates the folder, and any missing parent, with mode 0700 when it does not exist, and
   /// checks that it is a folder.

@@ -2,47 +2,35 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "outbound/near_miss.h"
 
 namespace outbound::file_mail {
 namespace {
 
 using nlohmann::json;
 
-Status invalid(std::string_view pointer, const std::string& problem) {
-  return Status::invalid_argument("file-mail setting " + std::string(pointer) + " " + problem);
+// Adds a problem for every member of `root` other than "directory".
+void check_names(const json& root, SettingProblems& problems) {
+  const std::vector<std::string> known = {"directory"};
+  for (auto member = root.begin(); member != root.end(); ++member) {
+    const std::string& name = member.key();
+    if (name == "directory") continue;
+    const bool synonym = name == "dir" || name == "path" || name == "folder";
+    const bool near_miss = synonym || suggest_near_miss(name, known).has_value();
+    problems.add(append_json_pointer("", name), near_miss
+                                                    ? "is unknown; did you mean /directory?"
+                                                    : "is unknown; the only setting is directory");
+  }
 }
 
-}  // namespace
-
-Result<Settings> parse_settings(const PluginContext& context) {
-  const json root = json::parse(context.settings_json, nullptr, false);
-  if (root.is_discarded() || !root.is_object()) {
-    return Status::invalid_argument("file-mail settings must be a JSON object");
-  }
-  for (auto member = root.begin(); member != root.end(); ++member) {
-    if (member.key() == "directory") continue;
-    const bool near_miss = member.key() == "dir" || member.key() == "path" ||
-                           member.key() == "folder" || member.key() == "Directory";
-    return invalid("/" + member.key(), near_miss ? "is unknown; did you mean /directory?"
-                                                 : "is unknown; the only setting is directory");
-  }
-  const auto found = root.find("directory");
-  if (found == root.end()) {
-    return invalid("/directory",
-                   "is missing; give the folder to write messages to, such as \"mail-out\" "
-                   "(relative to the configuration file's folder) or an absolute path");
-  }
-  if (!found->is_string()) {
-    return invalid("/directory", std::string("must be a string, not a JSON ") + found->type_name());
-  }
-  const std::string& text = found->get_ref<const std::string&>();
-  if (text.empty()) return invalid("/directory", "is empty; give the folder to write messages to");
-  if (text.find('\0') != std::string::npos) {
-    return invalid("/directory", "contains a NUL character, which no path may contain");
-  }
-
+// Returns the absolute, lexically normal form of the `directory` value `text`.
+std::optional<std::filesystem::path> resolve_directory(const std::string& text,
+                                                       const PluginContext& context,
+                                                       SettingProblems& problems) {
   std::filesystem::path directory(text);
   if (directory.is_relative()) {
     std::filesystem::path base(context.base_directory);
@@ -50,19 +38,65 @@ Result<Settings> parse_settings(const PluginContext& context) {
       std::error_code error;
       base = std::filesystem::current_path(error);
       if (error) {
-        return invalid("/directory", "is relative, and the current folder is unknown (" +
-                                         error.message() + "); give an absolute path");
+        problems.add("/directory", "is relative, and the current folder is unknown (" +
+                                       error.message() + "); give an absolute path");
+        return std::nullopt;
       }
     }
     directory = base / directory;
   }
-  Settings settings;
-  settings.directory = directory.lexically_normal();
+  directory = directory.lexically_normal();
   // "out/" normalises to "out/", whose last element is empty; drop it.
-  if (!settings.directory.has_filename() && settings.directory.has_relative_path()) {
-    settings.directory = settings.directory.parent_path();
+  if (!directory.has_filename() && directory.has_relative_path()) {
+    directory = directory.parent_path();
   }
+  return directory;
+}
+
+}  // namespace
+
+std::optional<Settings> parse_settings(const PluginContext& context, SettingProblems& problems) {
+  const json root = json::parse(context.settings_json, nullptr, false);
+  if (root.is_discarded() || !root.is_object()) {
+    problems.add("", "must be a JSON object");
+    return std::nullopt;
+  }
+  check_names(root, problems);
+
+  const auto found = root.find("directory");
+  if (found == root.end()) {
+    problems.add("/directory",
+                 "is missing; give the folder to write messages to, such as \"mail-out\" "
+                 "(relative to the configuration file's folder) or an absolute path");
+    return std::nullopt;
+  }
+  if (!found->is_string()) {
+    problems.add("/directory", std::string("must be a string, not a JSON ") + found->type_name());
+    return std::nullopt;
+  }
+
+  const std::string& text = found->get_ref<const std::string&>();
+  if (text.empty()) {
+    problems.add("/directory", "is empty; give the folder to write messages to");
+    return std::nullopt;
+  }
+  if (text.find('\0') != std::string::npos) {
+    problems.add("/directory", "contains a NUL character, which no path may contain");
+    return std::nullopt;
+  }
+
+  std::optional<std::filesystem::path> directory = resolve_directory(text, context, problems);
+  if (!directory || !problems.empty()) return std::nullopt;
+  Settings settings;
+  settings.directory = std::move(*directory);
   return settings;
+}
+
+Result<Settings> parse_settings(const PluginContext& context) {
+  SettingProblems problems;
+  std::optional<Settings> settings = parse_settings(context, problems);
+  if (!settings) return problems.status();
+  return std::move(*settings);
 }
 
 }  // namespace outbound::file_mail

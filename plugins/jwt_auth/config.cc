@@ -1,49 +1,62 @@
 #include "jwt_auth/config.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
+
+#include "outbound/setting_problems.h"
 
 namespace outbound::jwt {
 namespace {
 
-Status invalid(const std::string& pointer, const std::string& problem) {
-  return Status::invalid_argument("setting " + pointer + " " + problem);
-}
-
-// Returns the key material at `pointer`, or nullopt when the setting is absent.
-Result<std::optional<Secret>> read_key_material(const PluginContext& context,
-                                                const std::string& pointer) {
+// Reads the key material at `pointer`. Returns nullopt when the setting is absent, or after
+// adding a problem at `pointer` when it cannot be read.
+std::optional<Secret> read_key_material(const PluginContext& context, const std::string& pointer,
+                                        SettingProblems& problems) {
   Result<Secret> secret = context.secret_setting(pointer);
-  if (secret.ok()) return std::optional<Secret>(std::move(secret).value());
-  if (secret.status().code() == StatusCode::kNotFound) return std::optional<Secret>();
+  if (secret.ok()) return std::move(secret).value();
+  if (secret.status().code() == StatusCode::kNotFound) return std::nullopt;
   if (secret.status().code() == StatusCode::kInvalidArgument) {
-    return invalid(pointer, "must be a string: the HMAC secret, or the PEM text of the key");
+    problems.add(pointer, "must be a string: the HMAC secret, or the PEM text of the key");
+  } else {
+    problems.add(pointer, "cannot be read: " + secret.status().message());
   }
-  return invalid(pointer, "cannot be read: " + secret.status().message());
+  return std::nullopt;
 }
 
-Result<std::optional<Signer>> load_signer(const PluginContext& context, const Settings& settings) {
-  Result<std::optional<Secret>> material = read_key_material(context, "/signing_key");
-  if (!material.ok()) return material.status();
-  if (!material->has_value()) {
+// Returns the signer, or nullopt for a verify-only client and after adding a problem.
+std::optional<Signer> load_signer(const PluginContext& context, const Settings& settings,
+                                  SettingProblems& problems) {
+  std::optional<Secret> material = read_key_material(context, "/signing_key", problems);
+  if (!material) {
+    if (problems.contains("/signing_key")) return std::nullopt;
     if (!settings.key_id.empty()) {
-      return invalid("/key_id",
-                     "names the signing key, but /signing_key is missing; set "
-                     "/signing_key or remove /key_id");
+      problems.add("/key_id",
+                   "names the signing key, but /signing_key is missing; set /signing_key or "
+                   "remove /key_id");
     }
     if (settings.has_ttl) {
-      return invalid("/ttl_s",
-                     "sets the lifetime of issued tokens, but /signing_key is "
-                     "missing; set /signing_key or remove /ttl_s");
+      problems.add("/ttl_s",
+                   "sets the lifetime of issued tokens, but /signing_key is missing; set "
+                   "/signing_key or remove /ttl_s");
     }
-    return std::optional<Signer>();
+    return std::nullopt;
   }
   if (!settings.algorithm) {
-    return invalid("/algorithm",
+    // An /algorithm with a problem of its own is not missing.
+    if (!problems.contains("/algorithm")) {
+      problems.add("/algorithm",
                    "is missing; it binds /signing_key to one of " + supported_algorithm_names());
+    }
+    return std::nullopt;
   }
-  Result<Key> key = Key::signing_key(*settings.algorithm, (*material)->expose(), settings.key_id);
-  if (!key.ok()) return invalid("/signing_key", key.status().message());
+  Result<Key> key = Key::signing_key(*settings.algorithm, material->expose(), settings.key_id);
+  if (!key.ok()) {
+    problems.add("/signing_key", key.status().message());
+    return std::nullopt;
+  }
 
   SignerOptions options;
   options.issuer = settings.issuer;
@@ -51,28 +64,29 @@ Result<std::optional<Signer>> load_signer(const PluginContext& context, const Se
   options.ttl = settings.ttl;
   Result<Signer> signer = Signer::create(std::move(key).value(), std::move(options));
   if (!signer.ok()) {
-    return Status::invalid_argument("setting /signing_key: " + signer.status().message());
+    problems.add("/signing_key", signer.status().message());
+    return std::nullopt;
   }
-  return std::optional<Signer>(std::move(signer).value());
+  return std::move(signer).value();
 }
 
-// Rejects a key without key id that shares its algorithm with another key. A token without
-// kid selects a key by algorithm only when one key has that algorithm, and a token with a kid
-// never selects a key without one, so such a key could never verify anything.
-Status check_kid_less_keys(const std::vector<Key>& keys, const std::vector<std::string>& pointers) {
+// Adds a problem for a key without key id that shares its algorithm with another key. A token
+// without kid selects a key by algorithm only when one key has that algorithm, and a token
+// with a kid never selects a key without one, so such a key could never verify anything.
+void check_kid_less_keys(const std::vector<Key>& keys, const std::vector<std::string>& pointers,
+                         SettingProblems& problems) {
   for (std::size_t i = 0; i < keys.size(); ++i) {
     for (std::size_t j = i + 1; j < keys.size(); ++j) {
       if ((keys[i].key_id().empty() || keys[j].key_id().empty()) &&
           keys[i].algorithm() == keys[j].algorithm()) {
-        return Status::invalid_argument(
-            "settings " + pointers[i] + " and " + pointers[j] + " both use " +
-            std::string(algorithm_name(keys[i].algorithm())) +
-            " and one has no key id, so a token could not select it; give both keys a key id "
-            "(/key_id for /signing_key)");
+        problems.add(pointers[j], "uses " + std::string(algorithm_name(keys[i].algorithm())) +
+                                      " like " + pointers[i] +
+                                      ", and one of the two has no key id, so a token could not "
+                                      "select it; give both keys a key id (/key_id for "
+                                      "/signing_key)");
       }
     }
   }
-  return Status();
 }
 
 // Returns the pointer of the key id setting of the key loaded from `pointer`.
@@ -80,26 +94,41 @@ std::string key_id_pointer(const std::string& pointer) {
   return pointer == "/signing_key" ? "/key_id" : pointer + "/key_id";
 }
 
-Result<KeySet> load_verification_keys(const PluginContext& context, const Settings& settings,
-                                      const std::optional<Signer>& signer) {
+// Returns whether a problem leaves the client's keys unknown, so that "no key" and
+// "no key id" problems about the remaining keys would be wrong.
+bool keys_unknown(const SettingProblems& problems) {
+  for (const char* pointer :
+       {"/signing_key", "/algorithm", "/key_id", "/verification_keys", "/jwks_url"}) {
+    if (problems.contains(pointer)) return true;
+  }
+  return false;
+}
+
+KeySet load_verification_keys(const PluginContext& context, const Settings& settings,
+                              const std::optional<Signer>& signer, SettingProblems& problems) {
   std::vector<Key> keys;
   std::vector<std::string> pointers;
   for (const VerificationKeySetting& entry : settings.verification_keys) {
     const std::string pointer = entry.pointer + "/key";
-    Result<std::optional<Secret>> material = read_key_material(context, pointer);
-    if (!material.ok()) return material.status();
-    if (!material->has_value()) {
-      return invalid(pointer, "is missing; give the HMAC secret, or the PEM public key");
+    std::optional<Secret> material = read_key_material(context, pointer, problems);
+    if (!material) {
+      if (!problems.contains(pointer)) {
+        problems.add(pointer, "is missing; give the HMAC secret, or the PEM public key");
+      }
+      continue;
     }
-    Result<Key> key = Key::verification_key(entry.algorithm, (*material)->expose(), entry.key_id);
-    if (!key.ok()) return invalid(pointer, key.status().message());
-
+    Result<Key> key = Key::verification_key(entry.algorithm, material->expose(), entry.key_id);
+    if (!key.ok()) {
+      problems.add(pointer, key.status().message());
+      continue;
+    }
     if (signer && !settings.key_id.empty() && entry.key_id == settings.key_id &&
         !key->same_key_as(signer->key())) {
-      return invalid(entry.pointer,
-                     "has the key_id of /signing_key but another key or algorithm, so tokens "
-                     "this client issues would not verify; give the signing key's public key "
-                     "there, or another key_id");
+      problems.add(entry.pointer,
+                   "has the key_id of /signing_key but another key or algorithm, so tokens this "
+                   "client issues would not verify; give the signing key's public key there, or "
+                   "another key_id");
+      continue;
     }
     keys.push_back(std::move(key).value());
     pointers.push_back(entry.pointer);
@@ -112,23 +141,27 @@ Result<KeySet> load_verification_keys(const PluginContext& context, const Settin
         });
     if (!listed) {
       Result<Key> own = signer->key().verification_copy(settings.key_id);
-      if (!own.ok()) return invalid("/signing_key", own.status().message());
-      keys.push_back(std::move(own).value());
-      pointers.push_back("/signing_key");
+      if (own.ok()) {
+        keys.push_back(std::move(own).value());
+        pointers.push_back("/signing_key");
+      } else {
+        problems.add("/signing_key", own.status().message());
+      }
     }
   }
-  if (keys.empty() && !settings.jwks) {
-    return Status::invalid_argument(
-        "jwt-auth has no key: set /signing_key with /algorithm to issue and verify tokens, or "
-        "/verification_keys or /jwks_url for a client that only verifies");
+  if (!keys_unknown(problems)) {
+    if (keys.empty() && !settings.jwks) {
+      problems.add("",
+                   "jwt-auth has no key: set /signing_key with /algorithm to issue and verify "
+                   "tokens, or /verification_keys or /jwks_url for a client that only verifies");
+    }
+    check_kid_less_keys(keys, pointers, problems);
   }
-  if (Status ambiguous = check_kid_less_keys(keys, pointers); !ambiguous.ok()) return ambiguous;
 
   KeySet set;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (Status added = set.add(std::move(keys[i])); !added.ok()) {
-      return Status::invalid_argument("setting " + key_id_pointer(pointers[i]) + ": " +
-                                      added.message());
+      problems.add(key_id_pointer(pointers[i]), added.message());
     }
   }
   return set;
@@ -137,13 +170,13 @@ Result<KeySet> load_verification_keys(const PluginContext& context, const Settin
 }  // namespace
 
 Result<JwtConfig> load_config(const PluginContext& context) {
-  Result<Settings> settings = parse_settings(context);
-  if (!settings.ok()) return settings.status();
+  SettingProblems problems;
+  std::optional<Settings> settings = parse_settings(context, problems);
+  if (!settings) return problems.status();
 
-  Result<std::optional<Signer>> signer = load_signer(context, *settings);
-  if (!signer.ok()) return signer.status();
-  Result<KeySet> keys = load_verification_keys(context, *settings, *signer);
-  if (!keys.ok()) return keys.status();
+  std::optional<Signer> signer = load_signer(context, *settings, problems);
+  KeySet keys = load_verification_keys(context, *settings, signer, problems);
+  if (!problems.empty()) return problems.status();
 
   VerifierOptions options;
   options.claims.issuer = settings->issuer;
@@ -152,8 +185,8 @@ Result<JwtConfig> load_config(const PluginContext& context) {
   options.claims.require_exp = settings->require_exp;
   options.claims.leeway_s = settings->leeway_s;
   options.max_token_bytes = settings->max_token_bytes;
-  return JwtConfig{std::move(settings).value(), std::move(signer).value(),
-                   Verifier(std::move(keys).value(), std::move(options))};
+  return JwtConfig{std::move(*settings), std::move(signer),
+                   Verifier(std::move(keys), std::move(options))};
 }
 
 }  // namespace outbound::jwt

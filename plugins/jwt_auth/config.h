@@ -23,8 +23,10 @@ struct JwtConfig {
 /// key to its algorithm. Without `verification_keys`, the signing key verifies. With them, the
 /// signing key also verifies under `key_id`, unless an entry has that key id. Such an entry
 /// must contain the same key. The verifier contains these static keys only: keys from `jwks_url`
-/// are fetched on first use, never here. Returns kInvalidArgument naming the setting by JSON
-/// pointer, and never puts key material into a message.
+/// are fetched on first use, never here. Returns kInvalidArgument with reason
+/// "invalid_settings" and one line per problem found (see SettingProblems), each naming the
+/// setting by JSON pointer, and never puts key material into a message. A key is checked only
+/// when the settings it depends on (`algorithm`, `key_id`) have no problem of their own.
 Result<JwtConfig> load_config(const PluginContext& context);
 
 }  // namespace outbound::jwt

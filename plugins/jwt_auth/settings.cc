@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "outbound/setting_problems.h"
+
 #include "jwt_auth/claims.h"
 #include "jwt_auth/jwks_url.h"
 
@@ -15,25 +17,6 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string_view> kVerificationKeyMembers = {"key_id", "algorithm", "key"};
-
-Status invalid(const std::string& pointer, const std::string& problem) {
-  return Status::invalid_argument("setting " + pointer + " " + problem);
-}
-
-// Escapes a member name as one JSON pointer token (RFC 6901 section 3).
-std::string pointer_token(std::string_view name) {
-  std::string token;
-  for (char c : name) {
-    if (c == '~') {
-      token += "~0";
-    } else if (c == '/') {
-      token += "~1";
-    } else {
-      token += c;
-    }
-  }
-  return token;
-}
 
 std::string join(const std::vector<std::string_view>& names) {
   std::string joined;
@@ -59,12 +42,13 @@ std::string_view jose_name_to_setting(std::string_view name,
   return {};
 }
 
-Status check_known_names(const json& object, const std::string& base,
-                         const std::vector<std::string_view>& known) {
+// Adds a problem for every member of `object` that is not one of `known`.
+void check_known_names(const json& object, const std::string& base,
+                       const std::vector<std::string_view>& known, SettingProblems& problems) {
   for (auto member = object.begin(); member != object.end(); ++member) {
     const std::string& name = member.key();
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-    std::string message = "setting " + base + "/" + pointer_token(name) + " is unknown";
+    std::string message = "is unknown";
     std::string_view suggestion = jose_name_to_setting(name, known);
     if (suggestion.empty()) suggestion = nearest_name(name, known);
     if (!suggestion.empty()) {
@@ -72,19 +56,21 @@ Status check_known_names(const json& object, const std::string& base,
     } else {
       message += "; the known settings are " + join(known);
     }
-    return Status::invalid_argument(message);
+    problems.add(append_json_pointer(base, name), message);
   }
-  return Status();
 }
 
 // Reads settings values. Strings come from the secrets map when the host moved them there:
 // every resolved reference and every credential-like literal is replaced by "[REDACTED]" in
-// the JSON text.
+// the JSON text. A method that finds a problem adds it and returns nullopt.
 class SettingsReader {
  public:
-  explicit SettingsReader(const PluginContext& context) : context_(context) {}
+  SettingsReader(const PluginContext& context, SettingProblems& problems)
+      : context_(context), problems_(problems) {}
 
-  Result<std::string> string_value(const std::string& pointer, const json& value) const {
+  SettingProblems& problems() const { return problems_; }
+
+  std::optional<std::string> string_value(const std::string& pointer, const json& value) const {
     if (!value.is_string()) {
       return invalid(pointer, std::string("must be a string, not a JSON ") + value.type_name());
     }
@@ -94,14 +80,14 @@ class SettingsReader {
     return value.get<std::string>();
   }
 
-  Result<std::string> non_empty_string(const std::string& pointer, const json& value) const {
-    Result<std::string> text = string_value(pointer, value);
-    if (text.ok() && text->empty()) return invalid(pointer, "is empty; give a value or remove it");
+  std::optional<std::string> non_empty_string(const std::string& pointer, const json& value) const {
+    std::optional<std::string> text = string_value(pointer, value);
+    if (text && text->empty()) return invalid(pointer, "is empty; give a value or remove it");
     return text;
   }
 
-  Result<std::int64_t> integer_value(const std::string& pointer, const json& value,
-                                     std::int64_t minimum, std::int64_t maximum) const {
+  std::optional<std::int64_t> integer_value(const std::string& pointer, const json& value,
+                                            std::int64_t minimum, std::int64_t maximum) const {
     const std::string range =
         "a whole number from " + std::to_string(minimum) + " to " + std::to_string(maximum);
     if (!value.is_number_integer()) {
@@ -119,9 +105,9 @@ class SettingsReader {
     return value.get<std::int64_t>();
   }
 
-  Result<Algorithm> algorithm_value(const std::string& pointer, const json& value) const {
-    Result<std::string> name = string_value(pointer, value);
-    if (!name.ok()) return name.status();
+  std::optional<Algorithm> algorithm_value(const std::string& pointer, const json& value) const {
+    std::optional<std::string> name = string_value(pointer, value);
+    if (!name) return std::nullopt;
     if (const std::optional<Algorithm> algorithm = parse_algorithm(*name)) return *algorithm;
 
     std::string problem = "is \"" + name->substr(0, 32) + "\", which is not a supported algorithm";
@@ -139,13 +125,13 @@ class SettingsReader {
     return invalid(pointer, problem + "; use one of " + supported_algorithm_names());
   }
 
-  Result<std::vector<std::string>> string_list(const std::string& pointer, const json& value,
-                                               bool allow_single_string) const {
+  std::optional<std::vector<std::string>> string_list(const std::string& pointer, const json& value,
+                                                      bool allow_single_string) const {
     std::vector<std::string> list;
     if (allow_single_string && value.is_string()) {
-      Result<std::string> text = non_empty_string(pointer, value);
-      if (!text.ok()) return text.status();
-      list.push_back(std::move(text).value());
+      std::optional<std::string> text = non_empty_string(pointer, value);
+      if (!text) return std::nullopt;
+      list.push_back(std::move(*text));
       return list;
     }
     if (!value.is_array()) {
@@ -154,108 +140,131 @@ class SettingsReader {
                                                        : "a list of strings") +
                                   ", not a JSON " + value.type_name());
     }
+    bool valid = true;
     for (std::size_t i = 0; i < value.size(); ++i) {
-      Result<std::string> text = non_empty_string(pointer + "/" + std::to_string(i), value[i]);
-      if (!text.ok()) return text.status();
-      list.push_back(std::move(text).value());
+      std::optional<std::string> text =
+          non_empty_string(pointer + "/" + std::to_string(i), value[i]);
+      if (!text) {
+        valid = false;
+        continue;
+      }
+      list.push_back(std::move(*text));
     }
+    if (!valid) return std::nullopt;
     return list;
   }
 
  private:
+  // Adds `problem` at `pointer`. Returns nullopt, so that a reader can return the result.
+  std::nullopt_t invalid(const std::string& pointer, std::string problem) const {
+    problems_.add(pointer, std::move(problem));
+    return std::nullopt;
+  }
+
   const PluginContext& context_;
+  SettingProblems& problems_;
 };
 
-Result<std::vector<VerificationKeySetting>> parse_verification_keys(
-    const SettingsReader& reader, const json& value, std::optional<Algorithm> default_algorithm) {
+// Returns the entries of `verification_keys` without a problem; the others get a problem each.
+std::vector<VerificationKeySetting> parse_verification_keys(
+    const SettingsReader& reader, const json& value, std::optional<Algorithm> default_algorithm,
+    bool algorithm_known) {
   const std::string base = "/verification_keys";
-  if (!value.is_array() || value.empty()) {
-    return invalid(base,
-                   "must be a non-empty list of {\"key_id\", \"algorithm\", \"key\"} "
-                   "objects; remove it to verify with /signing_key alone");
-  }
+  SettingProblems& problems = reader.problems();
   std::vector<VerificationKeySetting> entries;
+  if (!value.is_array() || value.empty()) {
+    problems.add(base,
+                 "must be a non-empty list of {\"key_id\", \"algorithm\", \"key\"} "
+                 "objects; remove it to verify with /signing_key alone");
+    return entries;
+  }
   for (std::size_t i = 0; i < value.size(); ++i) {
     const json& entry = value[i];
     VerificationKeySetting setting;
     setting.pointer = base + "/" + std::to_string(i);
     if (!entry.is_object()) {
-      return invalid(setting.pointer, std::string("must be an object with key_id, algorithm and "
-                                                  "key, not a JSON ") +
-                                          entry.type_name());
+      problems.add(setting.pointer,
+                   std::string("must be an object with key_id, algorithm and key, not a JSON ") +
+                       entry.type_name());
+      continue;
     }
-    if (Status names = check_known_names(entry, setting.pointer, kVerificationKeyMembers);
-        !names.ok()) {
-      return names;
-    }
+    check_known_names(entry, setting.pointer, kVerificationKeyMembers, problems);
     if (const auto key_id = entry.find("key_id"); key_id != entry.end()) {
-      Result<std::string> text = reader.non_empty_string(setting.pointer + "/key_id", *key_id);
-      if (!text.ok()) return text.status();
-      setting.key_id = std::move(text).value();
+      if (std::optional<std::string> text =
+              reader.non_empty_string(setting.pointer + "/key_id", *key_id)) {
+        setting.key_id = std::move(*text);
+      }
     }
     if (const auto algorithm = entry.find("algorithm"); algorithm != entry.end()) {
-      Result<Algorithm> parsed = reader.algorithm_value(setting.pointer + "/algorithm", *algorithm);
-      if (!parsed.ok()) return parsed.status();
-      setting.algorithm = *parsed;
+      if (std::optional<Algorithm> parsed =
+              reader.algorithm_value(setting.pointer + "/algorithm", *algorithm)) {
+        setting.algorithm = *parsed;
+      }
     } else if (default_algorithm) {
       setting.algorithm = *default_algorithm;
+    } else if (!algorithm_known) {
+      // /algorithm has a problem of its own, so the algorithm of this key is unknown.
+      continue;
     } else {
-      return invalid(setting.pointer + "/algorithm",
-                     "is missing, and /algorithm gives no default; set the algorithm this key "
-                     "verifies, one of " +
-                         supported_algorithm_names());
+      problems.add(setting.pointer + "/algorithm",
+                   "is missing, and /algorithm gives no default; set the algorithm this key "
+                   "verifies, one of " +
+                       supported_algorithm_names());
     }
-    entries.push_back(std::move(setting));
+    if (!problems.contains(setting.pointer)) entries.push_back(std::move(setting));
   }
   return entries;
 }
 
 // Reads the claim and limit settings into `settings`.
-Status parse_policy_settings(const SettingsReader& reader, const json& root, Settings& settings) {
+void parse_policy_settings(const SettingsReader& reader, const json& root, Settings& settings) {
+  SettingProblems& problems = reader.problems();
   if (const auto issuer = root.find("issuer"); issuer != root.end()) {
-    Result<std::string> text = reader.non_empty_string("/issuer", *issuer);
-    if (!text.ok()) return text.status();
-    settings.issuer = std::move(text).value();
+    if (std::optional<std::string> text = reader.non_empty_string("/issuer", *issuer)) {
+      settings.issuer = std::move(*text);
+    }
   }
   if (const auto audience = root.find("audience"); audience != root.end()) {
-    Result<std::vector<std::string>> list = reader.string_list("/audience", *audience, true);
-    if (!list.ok()) return list.status();
-    if (list->empty()) {
-      return invalid("/audience", "is an empty list; give an audience or remove it");
+    std::optional<std::vector<std::string>> list = reader.string_list("/audience", *audience, true);
+    if (list && list->empty()) {
+      problems.add("/audience", "is an empty list; give an audience or remove it");
+    } else if (list) {
+      settings.audiences = std::move(*list);
     }
-    settings.audiences = std::move(list).value();
   }
   if (const auto ttl = root.find("ttl_s"); ttl != root.end()) {
-    Result<std::int64_t> seconds = reader.integer_value("/ttl_s", *ttl, 1, kMaxNumericDate);
-    if (!seconds.ok()) return seconds.status();
-    settings.ttl = std::chrono::seconds(*seconds);
-    settings.has_ttl = true;
+    if (std::optional<std::int64_t> seconds =
+            reader.integer_value("/ttl_s", *ttl, 1, kMaxNumericDate)) {
+      settings.ttl = std::chrono::seconds(*seconds);
+      settings.has_ttl = true;
+    }
   }
   if (const auto leeway = root.find("leeway_s"); leeway != root.end()) {
-    Result<std::int64_t> seconds = reader.integer_value("/leeway_s", *leeway, 0, kMaxNumericDate);
-    if (!seconds.ok()) return seconds.status();
-    settings.leeway_s = *seconds;
+    if (std::optional<std::int64_t> seconds =
+            reader.integer_value("/leeway_s", *leeway, 0, kMaxNumericDate)) {
+      settings.leeway_s = *seconds;
+    }
   }
   if (const auto required = root.find("required_claims"); required != root.end()) {
-    Result<std::vector<std::string>> list =
-        reader.string_list("/required_claims", *required, false);
-    if (!list.ok()) return list.status();
-    settings.required_claims = std::move(list).value();
+    if (std::optional<std::vector<std::string>> list =
+            reader.string_list("/required_claims", *required, false)) {
+      settings.required_claims = std::move(*list);
+    }
   }
   if (const auto require_exp = root.find("require_exp"); require_exp != root.end()) {
     if (!require_exp->is_boolean()) {
-      return invalid("/require_exp",
-                     std::string("must be true or false, not a JSON ") + require_exp->type_name());
+      problems.add("/require_exp",
+                   std::string("must be true or false, not a JSON ") + require_exp->type_name());
+    } else {
+      settings.require_exp = require_exp->get<bool>();
     }
-    settings.require_exp = require_exp->get<bool>();
   }
   if (const auto limit = root.find("max_token_bytes"); limit != root.end()) {
-    Result<std::int64_t> bytes =
-        reader.integer_value("/max_token_bytes", *limit, 1, kMaxTokenBytesLimit);
-    if (!bytes.ok()) return bytes.status();
-    settings.max_token_bytes = static_cast<std::size_t>(*bytes);
+    if (std::optional<std::int64_t> bytes =
+            reader.integer_value("/max_token_bytes", *limit, 1, kMaxTokenBytesLimit)) {
+      settings.max_token_bytes = static_cast<std::size_t>(*bytes);
+    }
   }
-  return Status();
 }
 
 // The jwks_* settings that only make sense with jwks_url.
@@ -263,48 +272,53 @@ constexpr const char* kJwksTimeSettings[] = {"jwks_cache_s", "jwks_cache_min_s",
                                              "jwks_refresh_cooldown_s"};
 
 // Reads `jwks_url` and the jwks_* settings into `settings.jwks`.
-Status parse_jwks_settings(const SettingsReader& reader, const json& root, Settings& settings) {
+void parse_jwks_settings(const SettingsReader& reader, const json& root, Settings& settings) {
+  SettingProblems& problems = reader.problems();
   const auto url = root.find("jwks_url");
   if (url == root.end()) {
     for (const char* name : kJwksTimeSettings) {
       if (root.contains(name)) {
-        return invalid(std::string("/") + name,
-                       "applies to keys fetched from /jwks_url, which is missing; set "
-                       "/jwks_url or remove /" +
-                           std::string(name));
+        problems.add(std::string("/") + name,
+                     "applies to keys fetched from /jwks_url, which is missing; set /jwks_url or "
+                     "remove /" +
+                         std::string(name));
       }
     }
-    return Status();
+    return;
   }
-  Result<std::string> text = reader.non_empty_string("/jwks_url", *url);
-  if (!text.ok()) return text.status();
-  if (Status checked = check_jwks_url(*text); !checked.ok()) {
-    return invalid("/jwks_url", checked.message());
+  JwksSettings jwks;
+  if (std::optional<std::string> text = reader.non_empty_string("/jwks_url", *url)) {
+    if (Status checked = check_jwks_url(*text); !checked.ok()) {
+      problems.add("/jwks_url", checked.message());
+    } else {
+      jwks.url = std::move(*text);
+    }
   }
 
-  JwksSettings jwks;
-  jwks.url = std::move(text).value();
   const std::pair<const char*, std::chrono::seconds*> durations[] = {
       {"jwks_cache_s", &jwks.cache},
       {"jwks_cache_min_s", &jwks.cache_min},
       {"jwks_cache_max_s", &jwks.cache_max},
       {"jwks_refresh_cooldown_s", &jwks.refresh_cooldown}};
+  bool bounds_known = true;
   for (const auto& [name, duration] : durations) {
     const auto value = root.find(name);
     if (value == root.end()) continue;
-    Result<std::int64_t> seconds =
+    std::optional<std::int64_t> seconds =
         reader.integer_value(std::string("/") + name, *value, 1, kMaxJwksSeconds);
-    if (!seconds.ok()) return seconds.status();
+    if (!seconds) {
+      bounds_known = false;
+      continue;
+    }
     *duration = std::chrono::seconds(*seconds);
   }
-  if (jwks.cache_min > jwks.cache_max) {
-    return invalid("/jwks_cache_min_s", "is " + std::to_string(jwks.cache_min.count()) +
-                                            ", more than /jwks_cache_max_s (" +
-                                            std::to_string(jwks.cache_max.count()) +
-                                            "); lower it or raise /jwks_cache_max_s");
+  if (bounds_known && jwks.cache_min > jwks.cache_max) {
+    problems.add("/jwks_cache_min_s", "is " + std::to_string(jwks.cache_min.count()) +
+                                          ", more than /jwks_cache_max_s (" +
+                                          std::to_string(jwks.cache_max.count()) +
+                                          "); lower it or raise /jwks_cache_max_s");
   }
-  settings.jwks = std::move(jwks);
-  return Status();
+  if (!jwks.url.empty()) settings.jwks = std::move(jwks);
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -361,44 +375,45 @@ std::string_view nearest_name(std::string_view name,
   return best_distance <= tolerated ? best : std::string_view();
 }
 
-Result<Settings> parse_settings(const PluginContext& context) {
+std::optional<Settings> parse_settings(const PluginContext& context, SettingProblems& problems) {
   json root;
   try {
     root = json::parse(context.settings_json);
   } catch (const json::exception& error) {
-    return Status::invalid_argument(std::string("jwt-auth settings are not valid JSON: ") +
-                                    error.what());
+    problems.add("", std::string("is not valid JSON: ") + error.what());
+    return std::nullopt;
   }
   if (!root.is_object()) {
-    return Status::invalid_argument(
-        std::string("jwt-auth settings must be a JSON object, but the text is a JSON ") +
-        root.type_name());
+    problems.add("",
+                 std::string("must be a JSON object, but the text is a JSON ") + root.type_name());
+    return std::nullopt;
   }
-  if (Status names = check_known_names(root, "", known_setting_names()); !names.ok()) {
-    return names;
-  }
-  const SettingsReader reader(context);
+  check_known_names(root, "", known_setting_names(), problems);
+  const SettingsReader reader(context, problems);
   Settings settings;
   if (const auto algorithm = root.find("algorithm"); algorithm != root.end()) {
-    Result<Algorithm> parsed = reader.algorithm_value("/algorithm", *algorithm);
-    if (!parsed.ok()) return parsed.status();
-    settings.algorithm = *parsed;
+    settings.algorithm = reader.algorithm_value("/algorithm", *algorithm);
   }
   if (const auto key_id = root.find("key_id"); key_id != root.end()) {
-    Result<std::string> text = reader.non_empty_string("/key_id", *key_id);
-    if (!text.ok()) return text.status();
-    settings.key_id = std::move(text).value();
+    if (std::optional<std::string> text = reader.non_empty_string("/key_id", *key_id)) {
+      settings.key_id = std::move(*text);
+    }
   }
   if (const auto keys = root.find("verification_keys"); keys != root.end()) {
-    Result<std::vector<VerificationKeySetting>> entries =
-        parse_verification_keys(reader, *keys, settings.algorithm);
-    if (!entries.ok()) return entries.status();
-    settings.verification_keys = std::move(entries).value();
+    settings.verification_keys = parse_verification_keys(reader, *keys, settings.algorithm,
+                                                         !problems.contains("/algorithm"));
     settings.has_verification_keys = true;
   }
-  if (Status jwks = parse_jwks_settings(reader, root, settings); !jwks.ok()) return jwks;
-  if (Status policy = parse_policy_settings(reader, root, settings); !policy.ok()) return policy;
+  parse_jwks_settings(reader, root, settings);
+  parse_policy_settings(reader, root, settings);
   return settings;
+}
+
+Result<Settings> parse_settings(const PluginContext& context) {
+  SettingProblems problems;
+  std::optional<Settings> settings = parse_settings(context, problems);
+  if (!problems.empty()) return problems.status();
+  return std::move(*settings);
 }
 
 }  // namespace outbound::jwt

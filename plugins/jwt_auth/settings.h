@@ -12,6 +12,7 @@
 #include "jwt_auth/jws.h"
 #include "jwt_auth/signer.h"
 #include "outbound/plugin_context.h"
+#include "outbound/setting_problems.h"
 #include "outbound/status.h"
 
 namespace outbound::jwt {
@@ -80,9 +81,15 @@ struct Settings {
 /// Returns the settings every jwt-auth client accepts, in the order messages list them.
 const std::vector<std::string_view>& known_setting_names();
 
-/// Parses `context.settings_json` and checks every setting except the key material. String
-/// values are read from `context.secrets` when the host moved them there. Returns
-/// kInvalidArgument naming the setting by JSON pointer and saying how to fix it.
+/// Parses `context.settings_json` and checks every setting except the key material, adding
+/// each problem found to `problems`. String values are read from `context.secrets` when the
+/// host moved them there. A setting with a problem keeps its default in the result, and a
+/// `verification_keys` entry with a problem is left out. Returns nullopt when the text is not
+/// a JSON object, so that nothing else can be checked.
+std::optional<Settings> parse_settings(const PluginContext& context, SettingProblems& problems);
+
+/// Like the overload above, and returns kInvalidArgument with reason "invalid_settings" and
+/// one line per problem (see SettingProblems::status) when any was found.
 Result<Settings> parse_settings(const PluginContext& context);
 
 /// Returns the name in `candidates` closest to `name` by edit distance when it is close

@@ -9,11 +9,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <Poco/Net/IPAddress.h>
 #include <nlohmann/json.hpp>
+
+#include "outbound/near_miss.h"
+#include "outbound/setting_problems.h"
 
 namespace outbound::smtp {
 namespace {
@@ -32,10 +37,6 @@ constexpr std::array<std::string_view, 3> kPoolSettings = {"max_connections", "i
 /// (RFC 5321 section 4.5.3.2 suggests at most 10 minutes for the reply after the data).
 constexpr std::int64_t kMaxMilliseconds = 3600000;
 
-Status invalid(std::string_view pointer, const std::string& problem) {
-  return Status::invalid_argument("smtp setting " + std::string(pointer) + " " + problem);
-}
-
 std::string lower(std::string_view text) {
   std::string lowered(text);
   std::transform(lowered.begin(), lowered.end(), lowered.begin(),
@@ -53,70 +54,90 @@ std::string join(const std::array<std::string_view, N>& names) {
   return text;
 }
 
-/// Checks that every key of `object` is one of `known`, suggesting a known key that differs
-/// only in case, in a missing "_ms" suffix or in '-' for '_'.
+/// Returns the problem text for the unknown key `name` of the object at `base`. It suggests a
+/// known key that differs only in case, in '-' for '_' or in a missing "_ms" suffix, then a
+/// common synonym, then a known key within two edits. Without one it lists the known keys.
 template <std::size_t N>
-Status check_names(const json& object, const std::string& base,
-                   const std::array<std::string_view, N>& known) {
+std::string unknown_name_problem(const std::string& name, const std::string& base,
+                                 const std::array<std::string_view, N>& known) {
+  std::string folded = lower(name);
+  std::replace(folded.begin(), folded.end(), '-', '_');
+  for (std::string_view candidate : known) {
+    if (folded == candidate || folded + "_ms" == candidate) {
+      return "is unknown; did you mean " + base + "/" + std::string(candidate) + "?";
+    }
+  }
+  if (base.empty() && (name == "user" || name == "login")) {
+    return "is unknown; did you mean /username?";
+  }
+  if (base.empty() && (name == "server" || name == "hostname")) {
+    return "is unknown; did you mean /host?";
+  }
+  const std::vector<std::string> candidates(known.begin(), known.end());
+  if (const std::optional<std::string> near = suggest_near_miss(name, candidates)) {
+    return "is unknown; did you mean " + base + "/" + *near + "?";
+  }
+  return "is unknown; the known settings here are " + join(known);
+}
+
+/// Adds a problem for every key of `object` that is not one of `known`.
+template <std::size_t N>
+void check_names(const json& object, const std::string& base,
+                 const std::array<std::string_view, N>& known, SettingProblems& problems) {
   for (auto member = object.begin(); member != object.end(); ++member) {
     const std::string& name = member.key();
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-    std::string message = "is unknown; the known settings here are " + join(known);
-    std::string folded = lower(name);
-    std::replace(folded.begin(), folded.end(), '-', '_');
-    for (std::string_view candidate : known) {
-      if (folded == candidate || folded + "_ms" == candidate) {
-        message = "is unknown; did you mean " + base + "/" + std::string(candidate) + "?";
-      }
-    }
-    if (base.empty() && (name == "user" || name == "login")) {
-      message = "is unknown; did you mean /username?";
-    }
-    if (base.empty() && (name == "server" || name == "hostname")) {
-      message = "is unknown; did you mean /host?";
-    }
-    return invalid(base + "/" + name, message);
+    problems.add(append_json_pointer(base, name), unknown_name_problem(name, base, known));
   }
-  return Status();
 }
 
-/// Reads an optional non-empty string; an absent key gives an empty string.
-Result<std::string> string_setting(const json& root, const char* name) {
+/// Reads an optional non-empty string. Returns an empty string when the key is absent, and
+/// nullopt after adding a problem when the value is not a non-empty string.
+std::optional<std::string> string_setting(const json& root, const char* name,
+                                          SettingProblems& problems) {
   const auto found = root.find(name);
   if (found == root.end()) return std::string();
+  const std::string pointer = append_json_pointer("", name);
   if (!found->is_string()) {
-    return invalid(std::string("/") + name,
-                   std::string("must be a string, not a JSON ") + found->type_name());
+    problems.add(pointer, std::string("must be a string, not a JSON ") + found->type_name());
+    return std::nullopt;
   }
   if (found->get_ref<const std::string&>().empty()) {
-    return invalid(std::string("/") + name, "is empty; give a value or remove it");
+    problems.add(pointer, "is empty; give a value or remove it");
+    return std::nullopt;
   }
   return found->get<std::string>();
 }
 
-/// Reads a whole number in [low, high] at `pointer`.
-Result<std::int64_t> bounded_number(const json& value, const std::string& pointer, std::int64_t low,
-                                    std::int64_t high, const char* unit) {
+/// Reads a whole number in [low, high] at `pointer`. Adds a problem and returns nullopt when
+/// the value is anything else.
+std::optional<std::int64_t> bounded_number(const json& value, const std::string& pointer,
+                                           std::int64_t low, std::int64_t high, const char* unit,
+                                           SettingProblems& problems) {
   const std::string range = "; give a whole number of " + std::string(unit) + " from " +
                             std::to_string(low) + " to " + std::to_string(high);
   if (!value.is_number()) {
-    return invalid(pointer,
-                   "must be a number, not a JSON " + std::string(value.type_name()) + range);
+    problems.add(pointer, "must be a number, not a JSON " + std::string(value.type_name()) + range);
+    return std::nullopt;
   }
   if (value.is_number_float()) {
     const double number = value.get<double>();
     if (number != static_cast<double>(static_cast<std::int64_t>(number)) ||
         number < static_cast<double>(low) || number > static_cast<double>(high)) {
-      return invalid(pointer, "is " + value.dump() + range);
+      problems.add(pointer, "is " + value.dump() + range);
+      return std::nullopt;
     }
     return static_cast<std::int64_t>(number);
   }
-  if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(high)) {
-    return invalid(pointer, "is " + value.dump() + range);
+  // The parser stores non-negative integers as unsigned, and one above INT64_MAX must be
+  // rejected before it is read as int64.
+  const bool unsigned_above_high =
+      value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(high);
+  if (unsigned_above_high || value.get<std::int64_t>() < low || value.get<std::int64_t>() > high) {
+    problems.add(pointer, "is " + value.dump() + range);
+    return std::nullopt;
   }
-  const std::int64_t number = value.get<std::int64_t>();
-  if (number < low || number > high) return invalid(pointer, "is " + value.dump() + range);
-  return number;
+  return value.get<std::int64_t>();
 }
 
 bool has_control(std::string_view text) {
@@ -143,56 +164,69 @@ bool valid_domain(std::string_view name) {
   return true;
 }
 
-Status read_host(const json& root, Settings& settings) {
+void read_host(const json& root, Settings& settings, SettingProblems& problems) {
   if (root.find("host") == root.end()) {
-    return invalid("/host",
-                   "is missing; give the SMTP server's host name, such as "
-                   "\"smtp.example.com\"");
+    problems.add("/host",
+                 "is missing; give the SMTP server's host name, such as \"smtp.example.com\"");
+    return;
   }
-  Result<std::string> host = string_setting(root, "host");
-  if (!host.ok()) return host.status();
-  std::string value = std::move(host).value();
+  std::optional<std::string> host = string_setting(root, "host", problems);
+  if (!host) return;
+  std::string value = std::move(*host);
   if (value.size() > 2 && value.front() == '[' && value.back() == ']') {
     value = value.substr(1, value.size() - 2);
   }
   Poco::Net::IPAddress literal;
   if (!Poco::Net::IPAddress::tryParse(value, literal) && !valid_domain(value)) {
-    return invalid("/host", "is \"" + value +
-                                "\", which is not a host name or IP address; give a name such "
-                                "as \"smtp.example.com\" without a scheme, port or path");
+    problems.add("/host", "is \"" + value +
+                              "\", which is not a host name or IP address; give a name such as "
+                              "\"smtp.example.com\" without a scheme, port or path");
+    return;
   }
   settings.host = std::move(value);
-  return Status();
 }
 
-Status read_tls(const json& root, Settings& settings) {
-  Result<std::string> tls = string_setting(root, "tls");
-  if (!tls.ok()) return tls.status();
-  if (tls->empty() || *tls == "starttls") {
+/// Reads `tls` and `allow_plaintext`. Returns whether `tls` has a known value, without which
+/// the default port and the checks that depend on encryption are unknown.
+bool read_tls(const json& root, Settings& settings, SettingProblems& problems) {
+  bool known = true;
+  std::optional<std::string> tls = string_setting(root, "tls", problems);
+  if (!tls) {
+    known = false;
+  } else if (tls->empty() || *tls == "starttls") {
     settings.tls = TlsMode::kStartTls;
   } else if (*tls == "implicit") {
     settings.tls = TlsMode::kImplicit;
   } else if (*tls == "none") {
     settings.tls = TlsMode::kNone;
   } else {
-    return invalid("/tls", "is \"" + *tls + "\"; give \"starttls\", \"implicit\" or \"none\"");
+    problems.add("/tls", "is \"" + *tls + "\"; give \"starttls\", \"implicit\" or \"none\"");
+    known = false;
   }
+
   bool allow_plaintext = false;
   if (const auto found = root.find("allow_plaintext"); found != root.end()) {
     if (!found->is_boolean()) {
-      return invalid("/allow_plaintext", "must be true or false, not " + found->dump());
+      problems.add("/allow_plaintext", "must be true or false, not " + found->dump());
+      return known;
     }
     allow_plaintext = found->get<bool>();
+    if (allow_plaintext && known && settings.tls != TlsMode::kNone) {
+      settings.warnings.push_back(
+          {"/allow_plaintext", "is true and does nothing, because /tls is \"" +
+                                   std::string(tls_mode_name(settings.tls)) +
+                                   "\", which encrypts the connection; remove it"});
+    }
   }
-  if (settings.tls == TlsMode::kNone && !allow_plaintext) {
-    return invalid("/tls",
-                   "is \"none\", which sends mail unencrypted; add \"allow_plaintext\": true to "
-                   "accept that, or use \"starttls\" or \"implicit\"");
+  if (known && settings.tls == TlsMode::kNone && !allow_plaintext) {
+    problems.add("/tls",
+                 "is \"none\", which sends mail unencrypted; add \"allow_plaintext\": true to "
+                 "accept that, or use \"starttls\" or \"implicit\"");
   }
-  return Status();
+  return known;
 }
 
-Status read_port(const json& root, Settings& settings) {
+void read_port(const json& root, Settings& settings, SettingProblems& problems) {
   switch (settings.tls) {
     case TlsMode::kStartTls:
       settings.port = 587;
@@ -205,50 +239,15 @@ Status read_port(const json& root, Settings& settings) {
       break;
   }
   const auto found = root.find("port");
-  if (found == root.end()) return Status();
-  Result<std::int64_t> port = bounded_number(*found, "/port", 1, 65535, "the port");
-  if (!port.ok()) return port.status();
-  settings.port = static_cast<std::uint16_t>(*port);
-  return Status();
+  if (found == root.end()) return;
+  if (const auto port = bounded_number(*found, "/port", 1, 65535, "the port", problems)) {
+    settings.port = static_cast<std::uint16_t>(*port);
+  }
 }
 
-Status read_credentials(const PluginContext& context, const json& root, Settings& settings) {
-  Result<std::string> username = string_setting(root, "username");
-  if (!username.ok()) return username.status();
-  const bool has_password = root.find("password") != root.end();
-  if (username->empty() != !has_password) {
-    return username->empty()
-               ? invalid("/username", "is missing while /password is given; give both or neither")
-               : invalid("/password",
-                         "is missing while /username is given; give both or neither, "
-                         "for example \"${env:SMTP_PASSWORD}\"");
-  }
-  if (username->empty()) {
-    if (root.find("auth") != root.end()) {
-      return invalid("/auth", "is given without /username; AUTH needs a user name and password");
-    }
-    return Status();
-  }
-  if (has_control(*username)) {
-    return invalid("/username", "contains a control character or line break");
-  }
-  Result<Secret> password = context.secret_setting("/password");
-  if (!password.ok()) return invalid("/password", "must be a string holding the password");
-  if (password->empty()) return invalid("/password", "is empty; give the password");
-  if (password->expose().find('\0') != std::string_view::npos) {
-    return invalid("/password", "contains a NUL character, which AUTH PLAIN cannot carry");
-  }
-  if (settings.tls == TlsMode::kNone && !loopback_host(settings.host)) {
-    return invalid("/username",
-                   "is given with \"tls\": \"none\" and the non-loopback host \"" + settings.host +
-                       "\"; the password would cross the network unencrypted; use \"starttls\" "
-                       "or \"implicit\"");
-  }
-  settings.username = std::move(username).value();
-  settings.password = std::move(password).value();
-
-  Result<std::string> auth = string_setting(root, "auth");
-  if (!auth.ok()) return auth.status();
+void read_auth_mechanism(const json& root, Settings& settings, SettingProblems& problems) {
+  std::optional<std::string> auth = string_setting(root, "auth", problems);
+  if (!auth) return;
   if (auth->empty() || *auth == "auto") {
     settings.auth = AuthMechanism::kAuto;
   } else if (*auth == "plain") {
@@ -256,80 +255,153 @@ Status read_credentials(const PluginContext& context, const json& root, Settings
   } else if (*auth == "login") {
     settings.auth = AuthMechanism::kLogin;
   } else {
-    return invalid("/auth", "is \"" + *auth + "\"; give \"auto\", \"plain\" or \"login\"");
+    problems.add("/auth", "is \"" + *auth + "\"; give \"auto\", \"plain\" or \"login\"");
   }
-  return Status();
 }
 
-Status read_ca_file(const PluginContext& context, const json& root, Settings& settings) {
-  Result<std::string> ca_file = string_setting(root, "ca_file");
-  if (!ca_file.ok()) return ca_file.status();
-  if (ca_file->empty()) return Status();
+/// Reads the password of a configured username. Returns nullopt after adding a problem.
+std::optional<Secret> read_password(const PluginContext& context, SettingProblems& problems) {
+  // NOTE: a password written as a literal in the configuration cannot be distinguished from a
+  // resolved "${env:...}" or "${file:...}" reference here, because the host moves both into
+  // PluginContext::secrets and redacts both in the settings text. So a literal password gets
+  // no warning.
+  Result<Secret> password = context.secret_setting("/password");
+  if (!password.ok()) {
+    problems.add("/password", "must be a string holding the password");
+    return std::nullopt;
+  }
+  if (password->empty()) {
+    problems.add("/password", "is empty; give the password");
+    return std::nullopt;
+  }
+  if (password->expose().find('\0') != std::string_view::npos) {
+    problems.add("/password", "contains a NUL character, which AUTH PLAIN cannot carry");
+    return std::nullopt;
+  }
+  return std::move(password).value();
+}
+
+void read_credentials(const PluginContext& context, const json& root, bool tls_known,
+                      Settings& settings, SettingProblems& problems) {
+  std::optional<std::string> username = string_setting(root, "username", problems);
+  const bool has_password = root.find("password") != root.end();
+  const bool has_auth = root.find("auth") != root.end();
+  if (!username) {
+    // The username is wrong, so only the settings that go with it can still be checked.
+    if (has_auth) read_auth_mechanism(root, settings, problems);
+    return;
+  }
+  if (username->empty()) {
+    if (has_password) {
+      problems.add("/username", "is missing while /password is given; give both or neither");
+    }
+    if (has_auth) {
+      problems.add("/auth", "is given without /username; AUTH needs a user name and password");
+    }
+    return;
+  }
+
+  if (has_control(*username)) {
+    problems.add("/username", "contains a control character or line break");
+  }
+  std::optional<Secret> password;
+  if (has_password) {
+    password = read_password(context, problems);
+  } else {
+    problems.add("/password",
+                 "is missing while /username is given; give both or neither, for example "
+                 "\"${env:SMTP_PASSWORD}\"");
+  }
+  // settings.host is empty when /host has a problem, and then its kind is unknown.
+  if (tls_known && !settings.host.empty() && settings.tls == TlsMode::kNone &&
+      !loopback_host(settings.host)) {
+    problems.add("/username",
+                 "is given with \"tls\": \"none\" and the non-loopback host \"" + settings.host +
+                     "\"; the password would cross the network unencrypted; use \"starttls\" "
+                     "or \"implicit\"");
+  }
+  read_auth_mechanism(root, settings, problems);
+  settings.username = std::move(*username);
+  if (password) settings.password = std::move(*password);
+}
+
+void read_ca_file(const PluginContext& context, const json& root, bool tls_known,
+                  Settings& settings, SettingProblems& problems) {
+  std::optional<std::string> ca_file = string_setting(root, "ca_file", problems);
+  if (!ca_file || ca_file->empty()) return;
   std::filesystem::path path(*ca_file);
   if (path.is_relative()) path = std::filesystem::path(context.base_directory) / path;
   path = path.lexically_normal();
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) {
-    return invalid("/ca_file", "names " + path.string() +
-                                   ", which is not a file; give a PEM bundle, relative to the "
-                                   "configuration file's folder or absolute");
+    problems.add("/ca_file", "names " + path.string() +
+                                 ", which is not a file; give a PEM bundle, relative to the "
+                                 "configuration file's folder or absolute");
+    return;
   }
   if (!std::ifstream(path, std::ios::binary).good()) {
-    return invalid("/ca_file", "names " + path.string() + ", which cannot be read");
+    problems.add("/ca_file", "names " + path.string() + ", which cannot be read");
+    return;
   }
   settings.ca_file = path.string();
-  return Status();
+  if (tls_known && settings.tls == TlsMode::kNone) {
+    settings.warnings.push_back({"/ca_file",
+                                 "does nothing, because /tls is \"none\" and no server "
+                                 "certificate is verified; remove it, or use \"starttls\" or "
+                                 "\"implicit\""});
+  }
 }
 
-Status read_helo_name(const json& root, Settings& settings) {
-  Result<std::string> helo = string_setting(root, "helo_name");
-  if (!helo.ok()) return helo.status();
+void read_helo_name(const json& root, Settings& settings, SettingProblems& problems) {
+  std::optional<std::string> helo = string_setting(root, "helo_name", problems);
+  if (!helo) return;
   if (helo->empty()) {
     settings.helo_name = qualified_host_name();
-    return Status();
+    return;
   }
   if (!valid_helo_name(*helo)) {
-    return invalid("/helo_name", "is \"" + *helo +
-                                     "\", which is not a domain name or address literal; give "
-                                     "this machine's name, such as \"mail.example.com\"");
+    problems.add("/helo_name", "is \"" + *helo +
+                                   "\", which is not a domain name or address literal; give "
+                                   "this machine's name, such as \"mail.example.com\"");
+    return;
   }
-  settings.helo_name = std::move(helo).value();
-  return Status();
+  settings.helo_name = std::move(*helo);
 }
 
-Status read_pool(const json& root, Settings& settings) {
+void read_pool(const json& root, Settings& settings, SettingProblems& problems) {
   const auto found = root.find("pool");
-  if (found == root.end()) return Status();
+  if (found == root.end()) return;
   if (!found->is_object()) {
-    return invalid("/pool", "must be an object such as {\"max_connections\": 4}");
+    problems.add("/pool", "must be an object such as {\"max_connections\": 4}");
+    return;
   }
-  if (Status names = check_names(*found, "/pool", kPoolSettings); !names.ok()) return names;
+  check_names(*found, "/pool", kPoolSettings, problems);
   if (const auto value = found->find("max_connections"); value != found->end()) {
-    Result<std::int64_t> number =
-        bounded_number(*value, "/pool/max_connections", 1, 1000, "connections");
-    if (!number.ok()) return number.status();
-    settings.pool.max_connections = static_cast<int>(*number);
+    if (const auto number =
+            bounded_number(*value, "/pool/max_connections", 1, 1000, "connections", problems)) {
+      settings.pool.max_connections = static_cast<int>(*number);
+    }
   }
   if (const auto value = found->find("idle_ms"); value != found->end()) {
-    Result<std::int64_t> number =
-        bounded_number(*value, "/pool/idle_ms", 1, kMaxMilliseconds, "milliseconds");
-    if (!number.ok()) return number.status();
-    settings.pool.idle = milliseconds(*number);
+    if (const auto number = bounded_number(*value, "/pool/idle_ms", 1, kMaxMilliseconds,
+                                           "milliseconds", problems)) {
+      settings.pool.idle = milliseconds(*number);
+    }
   }
   if (const auto value = found->find("max_messages_per_connection"); value != found->end()) {
-    Result<std::int64_t> number =
-        bounded_number(*value, "/pool/max_messages_per_connection", 1, 1000000, "messages");
-    if (!number.ok()) return number.status();
-    settings.pool.max_messages_per_connection = static_cast<int>(*number);
+    if (const auto number = bounded_number(*value, "/pool/max_messages_per_connection", 1, 1000000,
+                                           "messages", problems)) {
+      settings.pool.max_messages_per_connection = static_cast<int>(*number);
+    }
   }
-  return Status();
 }
 
-Status read_timeouts(const json& root, Settings& settings) {
+void read_timeouts(const json& root, Settings& settings, SettingProblems& problems) {
   const auto found = root.find("timeouts");
-  if (found == root.end()) return Status();
+  if (found == root.end()) return;
   if (!found->is_object()) {
-    return invalid("/timeouts", "must be an object such as {\"data_end_ms\": 120000}");
+    problems.add("/timeouts", "must be an object such as {\"data_end_ms\": 120000}");
+    return;
   }
   StageTimeouts& timeouts = settings.timeouts;
   const std::array<std::pair<std::string_view, milliseconds*>, 9> stages = {{
@@ -345,16 +417,15 @@ Status read_timeouts(const json& root, Settings& settings) {
   }};
   std::array<std::string_view, 9> names{};
   for (std::size_t i = 0; i < stages.size(); ++i) names[i] = stages[i].first;
-  if (Status checked = check_names(*found, "/timeouts", names); !checked.ok()) return checked;
+  check_names(*found, "/timeouts", names, problems);
   for (const auto& [name, target] : stages) {
     const auto value = found->find(std::string(name));
     if (value == found->end()) continue;
-    Result<std::int64_t> number = bounded_number(*value, "/timeouts/" + std::string(name), 1,
-                                                 kMaxMilliseconds, "milliseconds");
-    if (!number.ok()) return number.status();
-    *target = milliseconds(*number);
+    if (const auto number = bounded_number(*value, "/timeouts/" + std::string(name), 1,
+                                           kMaxMilliseconds, "milliseconds", problems)) {
+      *target = milliseconds(*number);
+    }
   }
-  return Status();
 }
 
 }  // namespace
@@ -406,20 +477,23 @@ std::string address_literal(const std::string& address, bool ipv6) {
 }
 
 Result<Settings> parse_settings(const PluginContext& context) {
+  SettingProblems problems;
   json root = json::parse(context.settings_json, nullptr, false);
   if (root.is_discarded() || !root.is_object()) {
-    return Status::invalid_argument("smtp settings must be a JSON object");
+    problems.add("", "must be a JSON object");
+    return problems.status();
   }
-  if (Status names = check_names(root, "", kKnownSettings); !names.ok()) return names;
+  check_names(root, "", kKnownSettings, problems);
   Settings settings;
-  if (Status status = read_host(root, settings); !status.ok()) return status;
-  if (Status status = read_tls(root, settings); !status.ok()) return status;
-  if (Status status = read_port(root, settings); !status.ok()) return status;
-  if (Status status = read_credentials(context, root, settings); !status.ok()) return status;
-  if (Status status = read_ca_file(context, root, settings); !status.ok()) return status;
-  if (Status status = read_helo_name(root, settings); !status.ok()) return status;
-  if (Status status = read_pool(root, settings); !status.ok()) return status;
-  if (Status status = read_timeouts(root, settings); !status.ok()) return status;
+  read_host(root, settings, problems);
+  const bool tls_known = read_tls(root, settings, problems);
+  read_port(root, settings, problems);
+  read_credentials(context, root, tls_known, settings, problems);
+  read_ca_file(context, root, tls_known, settings, problems);
+  read_helo_name(root, settings, problems);
+  read_pool(root, settings, problems);
+  read_timeouts(root, settings, problems);
+  if (!problems.empty()) return problems.status();
   return settings;
 }
 

@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "outbound/plugin_context.h"
 #include "outbound/secret.h"
+#include "outbound/setting_problems.h"
 #include "outbound/status.h"
 
 namespace outbound::smtp {
@@ -83,6 +85,9 @@ struct Settings {
   std::string helo_name;
   PoolSettings pool;
   StageTimeouts timeouts;
+  /// Settings that are valid but do nothing (`allow_plaintext` with TLS, `ca_file` without
+  /// it), with pointers relative to `settings`. SmtpSender::create logs each at warn level.
+  std::vector<SettingProblem> warnings;
 };
 
 /// Returns whether `host` names this machine: 127.0.0.0/8, ::1 or "localhost".
@@ -101,8 +106,9 @@ std::string qualified_host_name();
 /// "[IPv6:2001:db8::1]").
 std::string address_literal(const std::string& address, bool ipv6);
 
-/// Reads and checks the settings of `context`. Returns kInvalidArgument naming the setting's
-/// JSON pointer and the fix, and never quoting the password:
+/// Reads and checks the settings of `context`. Returns kInvalidArgument with reason
+/// "invalid_settings" and one line per problem found (see SettingProblems), each naming the
+/// setting's JSON pointer and the fix, and never quoting the password:
 /// - `host` is required; `port` defaults by `tls` (587, 465 or 25).
 /// - `tls` is "starttls" (the default), "implicit" or "none"; "none" needs
 ///   `"allow_plaintext": true`.

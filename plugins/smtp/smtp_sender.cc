@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "mail/message.h"
+#include "outbound/setting_problems.h"
 #include "smtp/session.h"
 #include "smtp/tls.h"
 #include "smtp/transaction.h"
@@ -12,6 +13,12 @@ namespace outbound::smtp {
 Result<std::unique_ptr<SmtpSender>> SmtpSender::create(const PluginContext& context) {
   Result<Settings> settings = parse_settings(context);
   if (!settings.ok()) return settings.status();
+  if (context.logger) {
+    const std::string base = client_settings_pointer(context.client.id);
+    for (const SettingProblem& warning : settings->warnings) {
+      context.logger->warn("{}{}: {}", base, warning.pointer, warning.problem);
+    }
+  }
   Poco::Net::Context::Ptr tls;
   if (settings->tls != TlsMode::kNone) {
     Result<Poco::Net::Context::Ptr> context_made =

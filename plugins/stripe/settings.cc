@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "outbound/near_miss.h"
+#include "outbound/setting_problems.h"
 
 namespace outbound::stripe {
 namespace {
@@ -18,10 +20,6 @@ using nlohmann::json;
 constexpr std::array<std::string_view, 7> kKnownSettings = {
     "base_url", "api_key", "api_version", "webhook_secret", "webhook_tolerance_s",
     "ca_file",  "http"};
-
-Status invalid(std::string_view pointer, const std::string& problem) {
-  return Status::invalid_argument("stripe setting " + std::string(pointer) + " " + problem);
-}
 
 bool has_whitespace(std::string_view text) {
   return std::any_of(text.begin(), text.end(),
@@ -47,7 +45,7 @@ std::string lower(std::string_view text) {
   return lowered;
 }
 
-Status check_names(const json& root) {
+void check_names(const json& root, SettingProblems& problems) {
   const std::vector<std::string> known(kKnownSettings.begin(), kKnownSettings.end());
   for (auto member = root.begin(); member != root.end(); ++member) {
     const std::string& name = member.key();
@@ -58,9 +56,8 @@ Status check_names(const json& root) {
     } else if (const auto near = suggest_near_miss(name, known)) {
       message = "is unknown; did you mean /" + *near + "?";
     }
-    return invalid("/" + name, message);
+    problems.add(append_json_pointer("", name), message);
   }
-  return Status();
 }
 
 bool loopback_host(std::string_view host) {
@@ -78,8 +75,14 @@ bool loopback_host(std::string_view host) {
   return dots == 3;
 }
 
-Result<std::string> parse_base_url(const std::string& url) {
+/// Returns the URL without its trailing slashes. Adds a problem and returns nullopt when it is
+/// not a URL the plugin may send the API key to.
+std::optional<std::string> parse_base_url(const std::string& url, SettingProblems& problems) {
   const std::string pointer = "/base_url";
+  const auto invalid = [&](const std::string& problem) -> std::optional<std::string> {
+    problems.add(pointer, problem);
+    return std::nullopt;
+  };
   std::string_view rest(url);
   bool plain = false;
   if (rest.substr(0, 8) == "https://") {
@@ -88,22 +91,21 @@ Result<std::string> parse_base_url(const std::string& url) {
     rest.remove_prefix(7);
     plain = true;
   } else {
-    return invalid(pointer, "is \"" + url +
-                                "\", which is not an http or https URL; use "
-                                "https://api.stripe.com or a local server's http://127.0.0.1:PORT");
+    return invalid("is \"" + url +
+                   "\", which is not an http or https URL; use "
+                   "https://api.stripe.com or a local server's http://127.0.0.1:PORT");
   }
   if (rest.find_first_of("?#") != std::string_view::npos) {
-    return invalid(
-        pointer,
-        "is \"" + url + "\"; remove the query or fragment, since request paths are appended to it");
+    return invalid("is \"" + url +
+                   "\"; remove the query or fragment, since request paths are appended to it");
   }
   const std::size_t path_start = rest.find('/');
   const std::string_view authority = rest.substr(0, path_start);
   std::string_view path =
       path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
-  if (authority.empty()) return invalid(pointer, "is \"" + url + "\", which names no host");
+  if (authority.empty()) return invalid("is \"" + url + "\", which names no host");
   if (authority.find('@') != std::string_view::npos) {
-    return invalid(pointer, "contains a user name or password; give the key in /api_key instead");
+    return invalid("contains a user name or password; give the key in /api_key instead");
   }
   // The host without its port; an IPv6 literal keeps its brackets.
   std::string_view host = authority;
@@ -113,13 +115,14 @@ Result<std::string> parse_base_url(const std::string& url) {
     host = host.substr(0, colon);
   }
   if (plain && !loopback_host(lower(host))) {
-    return invalid(pointer, "is \"" + url +
-                                "\"; plain http is allowed only for a loopback host such as "
-                                "127.0.0.1, so that the API key never crosses a network "
-                                "unencrypted; use https");
+    return invalid("is \"" + url +
+                   "\"; plain http is allowed only for a loopback host such as "
+                   "127.0.0.1, so that the API key never crosses a network "
+                   "unencrypted; use https");
   }
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  return (plain ? "http://" : "https://") + std::string(authority) + std::string(path);
+  return std::optional<std::string>((plain ? "http://" : "https://") + std::string(authority) +
+                                    std::string(path));
 }
 
 bool api_version_shape(std::string_view version) {
@@ -140,109 +143,139 @@ bool api_version_shape(std::string_view version) {
                      [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
 }
 
-Result<std::string> string_setting(const json& root, const char* name) {
+/// Reads an optional non-empty string. Returns an empty string when the key is absent, and
+/// nullopt after adding a problem when the value is not a non-empty string.
+std::optional<std::string> string_setting(const json& root, const char* name,
+                                          SettingProblems& problems) {
   const auto found = root.find(name);
   if (found == root.end()) return std::string();
+  const std::string pointer = append_json_pointer("", name);
   if (!found->is_string()) {
-    return invalid(std::string("/") + name,
-                   std::string("must be a string, not a JSON ") + found->type_name());
+    problems.add(pointer, std::string("must be a string, not a JSON ") + found->type_name());
+    return std::nullopt;
   }
   if (found->get_ref<const std::string&>().empty()) {
-    return invalid(std::string("/") + name, "is empty; give a value or remove it");
+    problems.add(pointer, "is empty; give a value or remove it");
+    return std::nullopt;
   }
   return found->get<std::string>();
 }
 
-Status read_api_key(const PluginContext& context, const json& root, bool plain_http,
-                    Settings& settings) {
+/// Reads `base_url` into `settings`. Returns whether the URL is known, plain http or not,
+/// which the check of a live key depends on.
+bool read_base_url(const json& root, Settings& settings, SettingProblems& problems) {
+  std::optional<std::string> base_url = string_setting(root, "base_url", problems);
+  if (!base_url) return false;
+  if (base_url->empty()) return true;
+  std::optional<std::string> parsed = parse_base_url(*base_url, problems);
+  if (!parsed) return false;
+  settings.base_url = std::move(*parsed);
+  return true;
+}
+
+void read_api_key(const PluginContext& context, const json& root, bool base_url_known,
+                  Settings& settings, SettingProblems& problems) {
   if (root.find("api_key") == root.end()) {
-    return invalid("/api_key",
-                   "is missing; give the secret key, for example "
-                   "\"${file:/etc/outbound/stripe-key}\" or \"${env:STRIPE_API_KEY}\"");
+    problems.add("/api_key",
+                 "is missing; give the secret key, for example "
+                 "\"${file:/etc/outbound/stripe-key}\" or \"${env:STRIPE_API_KEY}\"");
+    return;
   }
   Result<Secret> key = context.secret_setting("/api_key");
-  if (!key.ok()) return invalid("/api_key", "must be a string holding the secret key");
+  if (!key.ok()) {
+    problems.add("/api_key", "must be a string holding the secret key");
+    return;
+  }
   const std::string_view value = key->expose();
-  if (value.empty()) return invalid("/api_key", "is empty; give the secret key");
+  if (value.empty()) {
+    problems.add("/api_key", "is empty; give the secret key");
+    return;
+  }
   if (has_whitespace(value)) {
-    return invalid("/api_key",
-                   "contains whitespace or a control character; check the file or variable it "
-                   "comes from for a stray space or line break");
+    problems.add("/api_key",
+                 "contains whitespace or a control character; check the file or variable it "
+                 "comes from for a stray space or line break");
+    return;
   }
   const bool secret_key = value.substr(0, 3) == "sk_" || value.substr(0, 3) == "rk_";
   if (!secret_key) {
     const std::string hint = value.substr(0, 3) == "pk_"
                                  ? "it is a publishable key (pk_), which cannot create charges"
                                  : "it does not start with sk_ or rk_";
-    return invalid("/api_key", "is not a Stripe secret or restricted key: " + hint +
-                                   "; copy the secret key from the Stripe dashboard");
-  }
-  if (plain_http && value.find("_live_") != std::string_view::npos) {
-    return invalid("/api_key",
-                   "is a live key, and /base_url is plain http; live keys go only to https "
-                   "endpoints, and a local test server takes a test key (sk_test_)");
-  }
-  settings.api_key = std::move(key).value();
-  return Status();
-}
-
-}  // namespace
-
-Result<Settings> parse_settings(const PluginContext& context) {
-  json root = json::parse(context.settings_json, nullptr, false);
-  if (root.is_discarded() || !root.is_object()) {
-    return Status::invalid_argument("stripe settings must be a JSON object");
-  }
-  if (Status names = check_names(root); !names.ok()) return names;
-  Settings settings;
-
-  Result<std::string> base_url = string_setting(root, "base_url");
-  if (!base_url.ok()) return base_url.status();
-  if (!base_url->empty()) {
-    Result<std::string> parsed = parse_base_url(*base_url);
-    if (!parsed.ok()) return parsed.status();
-    settings.base_url = std::move(parsed).value();
+    problems.add("/api_key", "is not a Stripe secret or restricted key: " + hint +
+                                 "; copy the secret key from the Stripe dashboard");
+    return;
   }
   const bool plain_http = settings.base_url.substr(0, 7) == "http://";
-  if (Status key = read_api_key(context, root, plain_http, settings); !key.ok()) return key;
-
-  Result<std::string> version = string_setting(root, "api_version");
-  if (!version.ok()) return version.status();
-  if (!version->empty()) {
-    if (!api_version_shape(*version)) {
-      return invalid("/api_version", "is \"" + *version +
-                                         "\", which is not a Stripe API version; give a date "
-                                         "such as \"" +
-                                         kDefaultApiVersion +
-                                         "\", optionally with its release name");
-    }
-    settings.api_version = std::move(version).value();
+  if (base_url_known && plain_http && value.find("_live_") != std::string_view::npos) {
+    problems.add("/api_key",
+                 "is a live key, and /base_url is plain http; live keys go only to https "
+                 "endpoints, and a local test server takes a test key (sk_test_)");
+    return;
   }
+  settings.api_key = std::move(key).value();
+}
 
+void read_api_version(const json& root, Settings& settings, SettingProblems& problems) {
+  std::optional<std::string> version = string_setting(root, "api_version", problems);
+  if (!version || version->empty()) return;
+  if (!api_version_shape(*version)) {
+    problems.add("/api_version", "is \"" + *version +
+                                     "\", which is not a Stripe API version; give a date such "
+                                     "as \"" +
+                                     kDefaultApiVersion + "\", optionally with its release name");
+    return;
+  }
+  settings.api_version = std::move(*version);
+}
+
+void read_webhook_settings(const PluginContext& context, const json& root, Settings& settings,
+                           SettingProblems& problems) {
   if (root.find("webhook_secret") != root.end()) {
     Result<Secret> secret = context.secret_setting("/webhook_secret");
-    if (!secret.ok()) return invalid("/webhook_secret", "must be a string holding the secret");
-    if (secret->empty()) return invalid("/webhook_secret", "is empty; give the signing secret");
-    if (has_whitespace(secret->expose())) {
-      return invalid("/webhook_secret",
-                     "contains whitespace or a control character; check the file or variable it "
-                     "comes from for a stray space or line break");
+    if (!secret.ok()) {
+      problems.add("/webhook_secret", "must be a string holding the secret");
+    } else if (secret->empty()) {
+      problems.add("/webhook_secret", "is empty; give the signing secret");
+    } else if (has_whitespace(secret->expose())) {
+      problems.add("/webhook_secret",
+                   "contains whitespace or a control character; check the file or variable it "
+                   "comes from for a stray space or line break");
+    } else {
+      settings.webhook_secret = std::move(secret).value();
     }
-    settings.webhook_secret = std::move(secret).value();
   }
 
   if (const auto tolerance = root.find("webhook_tolerance_s"); tolerance != root.end()) {
     if (!tolerance->is_number_integer() || tolerance->get<std::int64_t>() < 1 ||
         tolerance->get<std::int64_t>() > 86400) {
-      return invalid("/webhook_tolerance_s", "is " + tolerance->dump() +
-                                                 "; it must be a whole number of seconds from 1 "
-                                                 "to 86400 (Stripe's SDKs use 300)");
+      problems.add("/webhook_tolerance_s", "is " + tolerance->dump() +
+                                               "; it must be a whole number of seconds from 1 "
+                                               "to 86400 (Stripe's SDKs use 300)");
+    } else {
+      settings.webhook_tolerance = std::chrono::seconds(tolerance->get<std::int64_t>());
     }
-    settings.webhook_tolerance = std::chrono::seconds(tolerance->get<std::int64_t>());
   }
+}
 
-  Result<std::string> ca_file = string_setting(root, "ca_file");
-  if (!ca_file.ok()) return ca_file.status();
+}  // namespace
+
+Result<Settings> parse_settings(const PluginContext& context) {
+  SettingProblems problems;
+  json root = json::parse(context.settings_json, nullptr, false);
+  if (root.is_discarded() || !root.is_object()) {
+    problems.add("", "must be a JSON object");
+    return problems.status();
+  }
+  check_names(root, problems);
+  Settings settings;
+  const bool base_url_known = read_base_url(root, settings, problems);
+  read_api_key(context, root, base_url_known, settings, problems);
+  read_api_version(root, settings, problems);
+  read_webhook_settings(context, root, settings, problems);
+  // The host reads `ca_file`, so here it is only checked to be a non-empty string.
+  string_setting(root, "ca_file", problems);
+  if (!problems.empty()) return problems.status();
   return settings;
 }
 

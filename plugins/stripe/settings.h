@@ -24,8 +24,9 @@ struct Settings {
   std::chrono::seconds webhook_tolerance{300};
 };
 
-/// Reads and checks the settings of `context`. Returns kInvalidArgument naming the setting's
-/// JSON pointer and the fix, and never quoting a credential:
+/// Reads and checks the settings of `context`. Returns kInvalidArgument with reason
+/// "invalid_settings" and one line per problem found (see SettingProblems), each naming the
+/// setting's JSON pointer and the fix, and never quoting a credential:
 /// - `base_url` must be https, or http for a loopback host (127.0.0.0/8, ::1, localhost) such
 ///   as a local test server; no user, query or fragment.
 /// - `api_key` is required, without whitespace, a secret key (`sk_`) or a restricted key

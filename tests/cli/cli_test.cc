@@ -567,5 +567,72 @@ TEST(CliJson, ErrorsAreSingleJsonDocuments) {
   EXPECT_EQ(error["error"]["retryable"], false);
 }
 
+TEST(CliConfig, PluginSettingProblemsEachGetAFullPointer) {
+  TempDir dir;
+  const json config = {
+      {"plugin_dirs", {OUTBOUND_PLUGIN_DIR}},
+      {"clients",
+       {{"mail",
+         {{"plugin", "smtp"},
+          {"settings", {{"host", "smtp.example.com"}, {"port", 99999}, {"tls", "ssl"}}}}}}}};
+  testing::write_file(dir / "config.json", config.dump());
+
+  const ProcessResult result = run_cli({"config", "check", (dir / "config.json").string()});
+
+  EXPECT_EQ(result.exit_code, 3) << describe(result);
+  const std::string file = (dir / "config.json").string();
+  EXPECT_TRUE(contains(result.err, file + ": /clients/mail/settings/tls: is \"ssl\"; give "
+                                          "\"starttls\", \"implicit\" or \"none\" (plugin smtp)\n"))
+      << result.err;
+  EXPECT_TRUE(contains(result.err, file + ": /clients/mail/settings/port: is 99999; give a whole "
+                                          "number of the port from 1 to 65535 (plugin smtp)\n"))
+      << result.err;
+  // The loader logs the plugin's file, but the error names only the plugin.
+  const std::size_t error = result.err.find("error: ");
+  ASSERT_NE(error, std::string::npos) << result.err;
+  EXPECT_FALSE(contains(result.err.substr(error), "smtp.so")) << result.err;
+}
+
+TEST(CliConfig, SmtpSettingThatDoesNothingIsAWarning) {
+  TempDir dir;
+  const json config = {
+      {"plugin_dirs", {OUTBOUND_PLUGIN_DIR}},
+      {"clients",
+       {{"mail",
+         {{"plugin", "smtp"},
+          {"settings",
+           {{"host", "smtp.example.com"}, {"tls", "implicit"}, {"allow_plaintext", true}}}}}}}};
+  testing::write_file(dir / "config.json", config.dump());
+
+  const ProcessResult result = run_cli({"config", "check", (dir / "config.json").string()});
+
+  EXPECT_EQ(result.exit_code, 0) << describe(result);
+  const std::string warning =
+      "/clients/mail/settings/allow_plaintext: is true and does nothing, because /tls is "
+      "\"implicit\", which encrypts the connection; remove it";
+  const std::string output = result.out + result.err;
+  const std::size_t first = output.find(warning);
+  EXPECT_NE(first, std::string::npos) << describe(result);
+  EXPECT_EQ(output.find(warning, first + 1), std::string::npos) << describe(result);
+}
+
+TEST(CliConfig, ConfigurationWarningPrintedOnce) {
+  TempDir dir;
+  const json config = {
+      {"plugin_dirs", {OUTBOUND_PLUGIN_DIR}},
+      {"clients",
+       {{"mail",
+         {{"plugin", "smtp"},
+          {"settings", {{"host", "smtp.example.com"}, {"username", "u"}, {"password", "pw"}}}}}}}};
+  testing::write_file(dir / "config.json", config.dump());
+
+  const ProcessResult result = run_cli({"config", "check", (dir / "config.json").string()});
+
+  EXPECT_EQ(result.exit_code, 0) << describe(result);
+  const std::string warning = "/clients/mail/settings/password: secret is 2 characters long";
+  EXPECT_TRUE(contains(result.out, warning)) << describe(result);
+  EXPECT_FALSE(contains(result.err, warning)) << describe(result);
+}
+
 }  // namespace
 }  // namespace outbound

@@ -38,6 +38,9 @@ struct HostOptions {
   /// Threads of the pool that runs async calls; 0 means max(2, hardware concurrency). The
   /// pool starts with the first async client the host hands out.
   std::size_t async_threads = 0;
+  /// Whether each warning about the configuration (see Host::warnings) is logged when the file
+  /// is loaded. `outbound config check` turns this off, because it prints them in its report.
+  bool log_config_warnings = true;
 };
 
 /// Host loads a configuration, the plugins it names and one client per entry of `clients`,

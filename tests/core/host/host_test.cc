@@ -125,6 +125,65 @@ TEST(HostCalls, DeadlineInThePastFailsBeforeThePlugin) {
   EXPECT_EQ(issued.status().code(), StatusCode::kDeadlineExceeded);
 }
 
+TEST(HostConfigErrors, SettingProblemsNameTheFullPointer) {
+  TempDir dir;
+  const fs::path config = dir / "config.json";
+  json document = {
+      {"plugin_dirs", {OUTBOUND_PLUGIN_DIR}},
+      {"clients",
+       {{"mail",
+         {{"plugin", "smtp"},
+          {"settings", {{"host", "smtp.example.com"}, {"port", 99999}, {"tls", "ssl"}}}}},
+        {"auth",
+         {{"plugin", "jwt-auth"}, {"settings", {{"algorithm", "HS257"}, {"leeway", 5}}}}}}}};
+  testing::write_file(config, document.dump());
+
+  auto host = Host::open(quiet_options(config));
+  ASSERT_FALSE(host.ok());
+  EXPECT_EQ(host.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(host.status().reason(), "configuration");
+  const std::string file = fs::absolute(config).lexically_normal().string();
+  // Clients load in the order of the file, and json sorts the keys.
+  const std::vector<std::string> expected = {
+      file +
+          ": /clients/auth/settings/leeway: is unknown; did you mean /leeway_s? (plugin "
+          "jwt-auth)",
+      file +
+          ": /clients/auth/settings/algorithm: is \"HS257\", which is not a supported "
+          "algorithm; use one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, "
+          "PS512, ES256, ES384, EdDSA (plugin jwt-auth)",
+      file +
+          ": /clients/mail/settings/tls: is \"ssl\"; give \"starttls\", \"implicit\" or "
+          "\"none\" (plugin smtp)",
+      file +
+          ": /clients/mail/settings/port: is 99999; give a whole number of the port from 1 to "
+          "65535 (plugin smtp)",
+  };
+  std::vector<std::string> lines;
+  std::istringstream message(host.status().message());
+  for (std::string line; std::getline(message, line);) lines.push_back(line);
+  EXPECT_EQ(lines, expected);
+  // The loader's "plugin NAME (FILE)" prefix is replaced by the name at the end of each line.
+  EXPECT_EQ(host.status().message().find(".so"), std::string::npos) << host.status();
+}
+
+TEST(HostConfigErrors, OtherCreateFailuresKeepTheirMessage) {
+  TempDir dir;
+  const fs::path config = dir / "config.json";
+  const fs::path plugins = fs::path(OUTBOUND_FIXTURES_DIR) / "throws_in_create";
+  json document = {{"plugin_dirs", {plugins.string()}},
+                   {"clients", {{"auth", {{"plugin", "fixture-throws-in-create"}}}}}};
+  testing::write_file(config, document.dump());
+
+  auto host = Host::open(quiet_options(config));
+  ASSERT_FALSE(host.ok());
+  const std::string file = fs::absolute(config).lexically_normal().string();
+  EXPECT_EQ(host.status().message(),
+            file + ": /clients/auth/settings: plugin fixture-throws-in-create (" +
+                (plugins / "throws_in_create.so").string() +
+                "): plugin threw from create: fixture create failure");
+}
+
 /// Writes a configuration whose client fails every health check and whose breaker opens after
 /// two failures.
 void write_failing_config(const fs::path& file, int open_ms) {

@@ -90,20 +90,24 @@ TEST_F(FileMailThroughHost, HealthCheckCreatesTheFolder) {
 TEST_F(FileMailThroughHost, BadDirectorySettingFailsToOpen) {
   Result<std::unique_ptr<Host>> host = open_host(7);
   ASSERT_FALSE(host.ok());
-  EXPECT_NE(host.status().message().find("/directory"), std::string::npos) << host.status();
+  EXPECT_EQ(host.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(host.status().reason(), "configuration");
+  EXPECT_EQ(host.status().message(),
+            (dir_.path() / "config.json").string() +
+                ": /clients/outbox/settings/directory: must be a string, not a JSON number "
+                "(plugin file-mail)");
 }
 
-TEST_F(FileMailThroughHost, UnusableDirectoryFailsTheSend) {
+TEST_F(FileMailThroughHost, UnusableDirectoryFailsToOpen) {
   outbound::testing::write_file(dir_.path() / "not-a-folder", "x");
   Result<std::unique_ptr<Host>> host = open_host("not-a-folder");
-  ASSERT_TRUE(host.ok()) << host.status();
-  Result<std::shared_ptr<MailSender>> mail = (*host)->mail();
-  ASSERT_TRUE(mail.ok()) << mail.status();
-  Result<MailReceipt> receipt = (*mail)->send({}, sample_message());
-  ASSERT_FALSE(receipt.ok());
-  EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(receipt.status().message().find("file-mail setting /directory"), std::string::npos)
-      << receipt.status();
+  ASSERT_FALSE(host.ok());
+  EXPECT_EQ(host.status().code(), StatusCode::kInvalidArgument);
+  const std::string folder = (dir_.path() / "not-a-folder").string();
+  EXPECT_EQ(host.status().message(),
+            (dir_.path() / "config.json").string() +
+                ": /clients/outbox/settings/directory: names " + folder +
+                ", which is not a folder; give a folder to write messages to (plugin file-mail)");
 }
 
 }  // namespace

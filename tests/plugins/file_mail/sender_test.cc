@@ -1,5 +1,5 @@
-// FileMailSender on its own: the files it writes, their names, atomic creation, and the
-// errors for folders it cannot use.
+// FileMailSender on its own: the files it writes, their names, atomic creation, the folder
+// problems found at create, and the reasons of errors at send time.
 
 #include "file_mail/file_mail_sender.h"
 
@@ -32,8 +32,8 @@ using testing::sample_message;
 
 class FileMailSenderTest : public ::testing::Test {
  protected:
-  // Creates a sender for `directory` (JSON-escaped by the caller when needed).
-  std::unique_ptr<FileMailSender> make_sender(const std::string& directory) {
+  // Creates a sender for `directory`, relative to the test's folder.
+  Result<std::unique_ptr<FileMailSender>> create(const std::string& directory) {
     PluginContext context;
     context.client.id = "outbox";
     context.client.kind = ClientKind::kMail;
@@ -41,9 +41,26 @@ class FileMailSenderTest : public ::testing::Test {
     context.settings_json = json{{"directory", directory}}.dump();
     context.base_directory = dir_.path().string();
     context.clock = std::make_shared<testing::FixedClock>(kNow);
-    Result<std::unique_ptr<FileMailSender>> sender = FileMailSender::create(context);
+    return FileMailSender::create(context);
+  }
+
+  std::unique_ptr<FileMailSender> make_sender(const std::string& directory) {
+    Result<std::unique_ptr<FileMailSender>> sender = create(directory);
     EXPECT_TRUE(sender.ok()) << sender.status();
     return sender.ok() ? std::move(sender).value() : nullptr;
+  }
+
+  // Returns the one problem of `directory` that create() reports.
+  std::string directory_problem(const std::string& directory) {
+    Result<std::unique_ptr<FileMailSender>> sender = create(directory);
+    EXPECT_FALSE(sender.ok());
+    if (sender.ok()) return "";
+    EXPECT_EQ(sender.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(sender.status().reason(), "invalid_settings");
+    const std::string prefix = "/directory: ";
+    EXPECT_EQ(sender.status().message().rfind(prefix, 0), 0u) << sender.status().message();
+    EXPECT_EQ(sender.status().message().find('\n'), std::string::npos) << sender.status().message();
+    return sender.status().message().substr(prefix.size());
   }
 
   static CallContext in_time() {
@@ -171,6 +188,7 @@ TEST_F(FileMailSenderTest, InvalidMessageWritesNothing) {
   Result<MailReceipt> receipt = sender->send(in_time(), message);
   ASSERT_FALSE(receipt.ok());
   EXPECT_EQ(receipt.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(receipt.status().reason(), "invalid_header");
   EXPECT_TRUE(list_folder(dir_.path() / "out").empty());
 }
 
@@ -192,6 +210,7 @@ TEST_F(FileMailSenderTest, PassedDeadlineWritesNothing) {
   Result<MailReceipt> receipt = sender->send(late, sample_message());
   ASSERT_FALSE(receipt.ok());
   EXPECT_EQ(receipt.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(receipt.status().reason(), "timeout");
   EXPECT_FALSE(fs::exists(dir_.path() / "out"));
 
   CallContext attempt_late = in_time();
@@ -206,9 +225,12 @@ TEST_F(FileMailSenderTest, ClosedSenderRejectsCalls) {
   ASSERT_TRUE(sender);
   sender->close();
   sender->close();
-  EXPECT_EQ(sender->send(in_time(), sample_message()).status().code(),
-            StatusCode::kFailedPrecondition);
-  EXPECT_EQ(sender->health_check(in_time()).code(), StatusCode::kFailedPrecondition);
+  const Status sent = sender->send(in_time(), sample_message()).status();
+  EXPECT_EQ(sent.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(sent.reason(), "closed");
+  const Status health = sender->health_check(in_time());
+  EXPECT_EQ(health.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(health.reason(), "closed");
 }
 
 TEST_F(FileMailSenderTest, CreateTouchesNoFile) {
@@ -220,52 +242,104 @@ TEST_F(FileMailSenderTest, CreateTouchesNoFile) {
   EXPECT_TRUE(list_folder(dir_.path() / "not-yet").empty());
 }
 
-TEST_F(FileMailSenderTest, FolderThatIsAFileFails) {
-  outbound::testing::write_file(dir_.path() / "plain-file", "x");
-  for (const std::string& directory : std::vector<std::string>{"plain-file", "plain-file/sub"}) {
-    SCOPED_TRACE(directory);
-    auto sender = make_sender(directory);
-    ASSERT_TRUE(sender);
-    Result<MailReceipt> receipt = sender->send(in_time(), sample_message());
-    ASSERT_FALSE(receipt.ok());
-    EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition);
-    EXPECT_NE(receipt.status().message().find("file-mail setting /directory"), std::string::npos)
-        << receipt.status().message();
-    EXPECT_NE(receipt.status().message().find("plain-file"), std::string::npos);
-    EXPECT_NE(receipt.status().message().find("Not a directory"), std::string::npos)
-        << receipt.status().message();
-    const Status health = sender->health_check(in_time());
-    EXPECT_EQ(health.code(), StatusCode::kFailedPrecondition);
-    EXPECT_NE(health.message().find("/directory"), std::string::npos);
+TEST_F(FileMailSenderTest, FolderThatIsAFileFailsCreate) {
+  const fs::path file = dir_.path() / "plain-file";
+  outbound::testing::write_file(file, "x");
+  EXPECT_EQ(
+      directory_problem("plain-file"),
+      "names " + file.string() + ", which is not a folder; give a folder to write messages to");
+  for (const char* below : {"plain-file/sub", "plain-file/a/b"}) {
+    SCOPED_TRACE(below);
+    EXPECT_EQ(directory_problem(below), "names " + (dir_.path() / below).string() +
+                                            ", which cannot be created because " + file.string() +
+                                            " is not a folder; give another path");
   }
 }
 
-TEST_F(FileMailSenderTest, UnwritableFolderFails) {
-  // /proc exists and is a folder, but no file can be created in it, even by root.
-  std::vector<std::string> folders = {"/proc"};
-  // Permission bits stop only other users: root writes into a 0500 folder.
-  const fs::path read_only = dir_.path() / "read-only";
-  fs::create_directory(read_only);
-  fs::permissions(read_only, fs::perms::owner_read | fs::perms::owner_exec);
-  if (::geteuid() != 0) folders.push_back(read_only.string());
+TEST_F(FileMailSenderTest, UnwritableFolderFailsCreate) {
+  // /proc exists and is a folder, but no file or folder can be created in it, even by root.
+  const std::string proc_problem = directory_problem("/proc");
+  EXPECT_EQ(proc_problem.rfind("names /proc, in which this process cannot create a file: ", 0), 0u)
+      << proc_problem;
+  EXPECT_NE(proc_problem.find("; give a folder this process may write to"), std::string::npos);
 
-  for (const std::string& folder : folders) {
-    SCOPED_TRACE(folder);
-    auto sender = make_sender(folder);
-    ASSERT_TRUE(sender);
-    const Status health = sender->health_check(in_time());
-    EXPECT_EQ(health.code(), StatusCode::kFailedPrecondition);
-    EXPECT_NE(health.message().find("file-mail setting /directory (" + folder + ")"),
-              std::string::npos)
-        << health.message();
-    Result<MailReceipt> receipt = sender->send(in_time(), sample_message());
-    ASSERT_FALSE(receipt.ok());
-    EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition);
-    EXPECT_NE(receipt.status().message().find("cannot create a file in " + folder),
-              std::string::npos)
-        << receipt.status().message();
+  const std::string missing_problem = directory_problem("/proc/outbound-missing/mail");
+  EXPECT_EQ(missing_problem.rfind("names /proc/outbound-missing/mail, which does not exist and "
+                                  "cannot be created in /proc: ",
+                                  0),
+            0u)
+      << missing_problem;
+  EXPECT_NE(missing_problem.find("; create the folder, or give one this process may write to"),
+            std::string::npos);
+
+  // Permission bits stop only other users: root writes into a 0500 folder.
+  if (::geteuid() != 0) {
+    const fs::path read_only = dir_.path() / "read-only";
+    fs::create_directory(read_only);
+    fs::permissions(read_only, fs::perms::owner_read | fs::perms::owner_exec);
+    EXPECT_NE(directory_problem("read-only").find("Permission denied"), std::string::npos);
+    EXPECT_NE(directory_problem("read-only/sub").find("cannot be created in"), std::string::npos);
+    fs::permissions(read_only, fs::perms::owner_all);
   }
-  fs::permissions(read_only, fs::perms::owner_all);
+  // The probes leave nothing behind.
+  EXPECT_TRUE(list_folder(dir_.path()).empty());
+}
+
+TEST_F(FileMailSenderTest, FolderBrokenAfterCreateFailsTheSend) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  ASSERT_TRUE(sender->send(in_time(), sample_message()).ok());
+  const fs::path folder = dir_.path() / "out";
+  fs::remove_all(folder);
+  outbound::testing::write_file(folder, "x");
+
+  Result<MailReceipt> receipt = sender->send(in_time(), sample_message());
+  ASSERT_FALSE(receipt.ok());
+  EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(receipt.status().reason(), "directory_unusable");
+  EXPECT_FALSE(receipt.status().retryable());
+  EXPECT_NE(
+      receipt.status().message().find("file-mail setting /directory (" + folder.string() + ")"),
+      std::string::npos)
+      << receipt.status().message();
+  EXPECT_NE(receipt.status().message().find("Not a directory"), std::string::npos)
+      << receipt.status().message();
+
+  const Status health = sender->health_check(in_time());
+  EXPECT_EQ(health.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(health.reason(), "directory_unusable");
+}
+
+TEST_F(FileMailSenderTest, RemovedFolderIsCreatedAgain) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  ASSERT_TRUE(sender->send(in_time(), sample_message()).ok());
+  fs::remove_all(dir_.path() / "out");
+  Result<MailReceipt> receipt = sender->send(in_time(), sample_message());
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(list_folder(dir_.path() / "out").size(), 2u);
+}
+
+TEST_F(FileMailSenderTest, EveryNameTakenIsAWriteFailure) {
+  auto sender = make_sender("out");
+  ASSERT_TRUE(sender);
+  MailMessage message = sample_message();
+  message.message_id = "same@example.com";
+  const fs::path folder = dir_.path() / "out";
+  const std::string base = "20260101T090500.123456Z-same@example.com";
+  fs::create_directory(folder);
+  outbound::testing::write_file(folder / (base + ".eml"), "");
+  for (int attempt = 2; attempt <= 1000; ++attempt) {
+    outbound::testing::write_file(folder / (base + "-" + std::to_string(attempt) + ".eml"), "");
+  }
+
+  Result<MailReceipt> receipt = sender->send(in_time(), message);
+  ASSERT_FALSE(receipt.ok());
+  EXPECT_EQ(receipt.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(receipt.status().reason(), "write_failed");
+  EXPECT_NE(receipt.status().message().find(folder.string()), std::string::npos)
+      << receipt.status().message();
+  EXPECT_EQ(list_folder(folder).size(), 1000u) << "a temporary file was left behind";
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// The file-mail plugin's settings: the one `directory`, and how a relative path resolves.
+// The file-mail plugin's settings: the one `directory`, how a relative path resolves, and the
+// problems reported together.
 
 #include "file_mail/settings.h"
 
@@ -38,23 +39,35 @@ TEST(FileMailSettings, RejectsMissingOrInvalidDirectory) {
     std::string expected;
   };
   const Case cases[] = {
-      {R"({})", "file-mail setting /directory is missing"},
-      {R"({"directory": 42})", "file-mail setting /directory must be a string, not a JSON number"},
-      {R"({"directory": ""})", "file-mail setting /directory is empty"},
-      {R"({"directory": "a\u0000b"})", "file-mail setting /directory contains a NUL"},
-      {R"({"directory": "x", "dir": "y"})",
-       "file-mail setting /dir is unknown; did you mean /directory?"},
-      {R"({"directory": "x", "host": "y"})", "file-mail setting /host is unknown"},
-      {R"([1])", "file-mail settings must be a JSON object"},
+      {R"({})", "/directory: is missing"},
+      {R"({"directory": 42})", "/directory: must be a string, not a JSON number"},
+      {R"({"directory": ""})", "/directory: is empty"},
+      {R"({"directory": "a\u0000b"})", "/directory: contains a NUL"},
+      {R"({"directory": "x", "dir": "y"})", "/dir: is unknown; did you mean /directory?"},
+      {R"({"directory": "x", "Directory": "y"})",
+       "/Directory: is unknown; did you mean /directory?"},
+      {R"({"directory": "x", "directry": "y"})", "/directry: is unknown; did you mean /directory?"},
+      {R"({"directory": "x", "host": "y"})", "/host: is unknown; the only setting is directory"},
+      {R"([1])", "(root): must be a JSON object"},
   };
   for (const Case& test : cases) {
     SCOPED_TRACE(test.settings);
     Result<Settings> settings = parse(test.settings);
     ASSERT_FALSE(settings.ok());
     EXPECT_EQ(settings.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(settings.status().reason(), "invalid_settings");
     EXPECT_EQ(settings.status().message().rfind(test.expected, 0), 0u)
         << settings.status().message();
   }
+}
+
+TEST(FileMailSettings, ReportsEveryProblemAtOnce) {
+  Result<Settings> settings = parse(R"({"dir": "x", "host": "y", "directory": 7})");
+  ASSERT_FALSE(settings.ok());
+  EXPECT_EQ(settings.status().message(),
+            "/dir: is unknown; did you mean /directory?\n"
+            "/host: is unknown; the only setting is directory\n"
+            "/directory: must be a string, not a JSON number");
 }
 
 }  // namespace

@@ -111,30 +111,30 @@ TEST(JwksSettings, ErrorsNameThePointerAndTheFix) {
     json settings;
     const char* expected_text;
   } cases[] = {
-      {"url not a string", {{"jwks_url", 5}}, "setting /jwks_url must be a string"},
-      {"url empty", {{"jwks_url", ""}}, "setting /jwks_url is empty"},
+      {"url not a string", {{"jwks_url", 5}}, "/jwks_url: must be a string"},
+      {"url empty", {{"jwks_url", ""}}, "/jwks_url: is empty"},
       {"url over http",
        {{"jwks_url", "http://issuer.example/jwks"}},
-       "setting /jwks_url is \"http://issuer.example/jwks\", which uses http"},
+       "/jwks_url: is \"http://issuer.example/jwks\", which uses http"},
       {"cache without url",
        {{"jwks_cache_s", 60}},
-       "setting /jwks_cache_s applies to keys fetched from /jwks_url, which is missing; set "
+       "/jwks_cache_s: applies to keys fetched from /jwks_url, which is missing; set "
        "/jwks_url or remove /jwks_cache_s"},
       {"cooldown without url",
        {{"jwks_refresh_cooldown_s", 60}},
        "remove /jwks_refresh_cooldown_s"},
       {"cache zero",
        {{"jwks_url", url}, {"jwks_cache_s", 0}},
-       "setting /jwks_cache_s is 0; it must be a whole number from 1 to 604800"},
+       "/jwks_cache_s: is 0; it must be a whole number from 1 to 604800"},
       {"cooldown zero",
        {{"jwks_url", url}, {"jwks_refresh_cooldown_s", 0}},
-       "setting /jwks_refresh_cooldown_s is 0"},
+       "/jwks_refresh_cooldown_s: is 0"},
       {"cache as string",
        {{"jwks_url", url}, {"jwks_cache_max_s", "60"}},
-       "setting /jwks_cache_max_s must be a whole number"},
+       "/jwks_cache_max_s: must be a whole number"},
       {"minimum above maximum",
        {{"jwks_url", url}, {"jwks_cache_min_s", 600}, {"jwks_cache_max_s", 60}},
-       "setting /jwks_cache_min_s is 600, more than /jwks_cache_max_s (60); lower it or raise "
+       "/jwks_cache_min_s: is 600, more than /jwks_cache_max_s (60); lower it or raise "
        "/jwks_cache_max_s"},
       {"misspelt setting", {{"jwks_url", url}, {"jwks_cache", 60}}, "did you mean /jwks_cache_s?"},
   };

@@ -1,8 +1,11 @@
 #include "stripe/settings.h"
 
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+
+#include "outbound/setting_problems.h"
 
 namespace outbound::stripe {
 namespace {
@@ -26,6 +29,7 @@ Status parse_error(const std::string& settings_json, const char* api_key = "sk_t
 
 void expect_message(const Status& status, const std::string& part) {
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.reason(), "invalid_settings");
   EXPECT_NE(status.message().find(part), std::string::npos) << status.message();
 }
 
@@ -75,7 +79,7 @@ TEST(StripeSettings, PlainHttpOnlyForLoopback) {
 }
 
 TEST(StripeSettings, ChecksTheKeyWithoutQuotingIt) {
-  expect_message(parse_error(R"({})", nullptr), "/api_key is missing");
+  expect_message(parse_error(R"({})", nullptr), "/api_key: is missing");
   const Status publishable = parse_error(R"({"api_key":"x"})", "pk_test_visiblepart");
   expect_message(publishable, "publishable key");
   EXPECT_EQ(publishable.message().find("visiblepart"), std::string::npos);
@@ -86,14 +90,14 @@ TEST(StripeSettings, ChecksTheKeyWithoutQuotingIt) {
 
 TEST(StripeSettings, RejectsBadValuesNamingThem) {
   expect_message(parse_error(R"({"api_key":"x","api_version":"latest"})"),
-                 "/api_version is \"latest\"");
+                 "/api_version: is \"latest\"");
   EXPECT_TRUE(parse_settings(context_with(R"({"api_key":"x","api_version":"2024-09-30.acacia"})",
                                           "sk_test_abc"))
                   .ok());
   expect_message(parse_error(R"({"api_key":"x","api_version":"2024-13-45"})"),
-                 "/api_version is \"2024-13-45\"");
+                 "/api_version: is \"2024-13-45\"");
   expect_message(parse_error(R"({"api_key":"x","webhook_tolerance_s":0})"),
-                 "/webhook_tolerance_s is 0");
+                 "/webhook_tolerance_s: is 0");
   expect_message(parse_error(R"({"api_key":"x","webhook_tolerance_s":"300"})"),
                  "/webhook_tolerance_s");
   expect_message(parse_error(R"({"api_key":"x","base_url":5})"), "must be a string");
@@ -106,6 +110,37 @@ TEST(StripeSettings, UnknownKeysSuggestTheMeantOne) {
   expect_message(parse_error(R"({"api_key":"x","webhook_secert":"y"})"),
                  "did you mean /webhook_secret?");
   expect_message(parse_error(R"({"api_key":"x","colour":1})"), "the known settings are");
+}
+
+TEST(StripeSettings, ReportsEveryProblemAtOnce) {
+  const Status status =
+      parse_error(R"({"api_key":"x","base_url":"ftp://api.stripe.com","api_version":"latest",)"
+                  R"("webhook_tolerance_s":0,"ca_file":"","colour":1})",
+                  "pk_test_visiblepart");
+  EXPECT_EQ(status.message().find("visiblepart"), std::string::npos);
+  const auto problems = parse_setting_problems(status.message());
+  ASSERT_TRUE(problems.has_value()) << status.message();
+  std::vector<std::string> pointers;
+  for (const SettingProblem& problem : *problems) pointers.push_back(problem.pointer);
+  EXPECT_EQ(pointers, (std::vector<std::string>{"/colour", "/base_url", "/api_key", "/api_version",
+                                                "/webhook_tolerance_s", "/ca_file"}));
+  ASSERT_EQ(problems->size(), 6u);
+  EXPECT_EQ((*problems)[0].problem.rfind("is unknown; the known settings are base_url", 0), 0u);
+  EXPECT_NE((*problems)[1].problem.find("not an http or https URL"), std::string::npos);
+  EXPECT_NE((*problems)[2].problem.find("publishable key"), std::string::npos);
+  EXPECT_NE((*problems)[3].problem.find("not a Stripe API version"), std::string::npos);
+  EXPECT_NE((*problems)[4].problem.find("from 1 to 86400"), std::string::npos);
+  EXPECT_EQ((*problems)[5].problem, "is empty; give a value or remove it");
+}
+
+TEST(StripeSettings, UnknownBaseUrlSkipsTheLiveKeyCheck) {
+  // Whether the URL is plain http is unknown, so only the URL is reported.
+  const Status status =
+      parse_error(R"({"api_key":"x","base_url":"http://127.0.0.1:1?x=1"})", "sk_live_abc");
+  const auto problems = parse_setting_problems(status.message());
+  ASSERT_TRUE(problems.has_value()) << status.message();
+  ASSERT_EQ(problems->size(), 1u);
+  EXPECT_EQ((*problems)[0].pointer, "/base_url");
 }
 
 }  // namespace
