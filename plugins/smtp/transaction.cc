@@ -11,6 +11,9 @@
 namespace outbound::smtp {
 namespace {
 
+/// The most recipients whose RCPT TO commands are pipelined; a longer list goes step by step.
+constexpr std::size_t kMaxPipelinedRecipients = 100;
+
 /// Checks what the message needs against what the server offers, before MAIL.
 Status check_extensions(const Connection& connection, const mail::BuiltMessage& message) {
   const Capabilities& offered = connection.capabilities();
@@ -117,13 +120,14 @@ Status unknown_outcome(const Connection& connection, const mail::BuiltMessage& m
 Result<std::vector<RecipientResult>> add_recipients(Connection& connection,
                                                     const mail::BuiltMessage& message,
                                                     const Settings& settings,
-                                                    SteadyTime attempt_deadline) {
+                                                    SteadyTime attempt_deadline, bool pipelined) {
   std::vector<RecipientResult> results;
   results.reserve(message.recipients.size());
   for (const std::string& address : message.recipients) {
-    const Stage stage = make_stage("RCPT TO:<" + address + ">", settings.timeouts.rcpt, "rcpt_ms",
-                                   attempt_deadline);
-    Result<Reply> reply = connection.command("RCPT TO:<" + address + ">", stage);
+    const std::string command = "RCPT TO:<" + address + ">";
+    const Stage stage = make_stage(command, settings.timeouts.rcpt, "rcpt_ms", attempt_deadline);
+    Result<Reply> reply =
+        pipelined ? connection.read_reply(stage) : connection.command(command, stage);
     if (!reply.ok()) return reply.status();
     if (reply->code == 421 || (!reply->positive() && !reply->transient() && !reply->permanent())) {
       connection.mark_broken();
@@ -141,11 +145,12 @@ Result<std::vector<RecipientResult>> add_recipients(Connection& connection,
   return results;
 }
 
-/// Sends DATA, the payload, and reads the final reply.
+/// Sends DATA (or, pipelined, reads the reply to the DATA sent already), the payload, and reads
+/// the final reply.
 Result<Reply> send_data(Connection& connection, const mail::BuiltMessage& message,
-                        const Settings& settings, SteadyTime attempt_deadline) {
+                        const Settings& settings, SteadyTime attempt_deadline, bool pipelined) {
   const Stage data = make_stage("DATA", settings.timeouts.data, "data_ms", attempt_deadline);
-  Result<Reply> reply = connection.command("DATA", data);
+  Result<Reply> reply = pipelined ? connection.read_reply(data) : connection.command("DATA", data);
   if (!reply.ok()) return reply.status();
   if (reply->code != 354) {
     if (reply->code == 421) {
@@ -175,6 +180,37 @@ Result<Reply> send_data(Connection& connection, const mail::BuiltMessage& messag
   return final_reply;
 }
 
+/// Sends MAIL FROM, every RCPT TO and DATA without waiting for replies (RFC 2920).
+Status send_pipelined(Connection& connection, const mail::BuiltMessage& message,
+                      const Settings& settings, SteadyTime attempt_deadline) {
+  const Stage stage = make_stage("sending MAIL FROM, RCPT TO and DATA", settings.timeouts.mail,
+                                 "mail_ms", attempt_deadline);
+  if (Status sent = connection.send_command(mail_command(connection, message), stage); !sent.ok()) {
+    return sent;
+  }
+  for (const std::string& address : message.recipients) {
+    if (Status sent = connection.send_command("RCPT TO:<" + address + ">", stage); !sent.ok()) {
+      return sent;
+    }
+  }
+  return connection.send_command("DATA", stage);
+}
+
+/// Reads the replies to the pipelined RCPT TO and DATA commands after MAIL FROM failed, so that
+/// the connection stays in step. A DATA that the server accepted all the same leaves it broken.
+void skip_pipelined_replies(Connection& connection, const mail::BuiltMessage& message,
+                            const Settings& settings, SteadyTime attempt_deadline) {
+  for (std::size_t i = 0; i <= message.recipients.size() && !connection.broken(); ++i) {
+    const bool data = i == message.recipients.size();
+    const Stage stage =
+        data ? make_stage("DATA", settings.timeouts.data, "data_ms", attempt_deadline)
+             : make_stage("RCPT TO", settings.timeouts.rcpt, "rcpt_ms", attempt_deadline);
+    Result<Reply> reply = connection.read_reply(stage);
+    if (!reply.ok()) return;
+    if (reply->code == 421 || (data && reply->code == 354)) connection.mark_broken();
+  }
+}
+
 }  // namespace
 
 Delivery deliver(Connection& connection, const mail::BuiltMessage& message,
@@ -184,9 +220,22 @@ Delivery deliver(Connection& connection, const mail::BuiltMessage& message,
     delivery.result = checked;
     return delivery;
   }
+  // Pipelining saves a round trip per recipient. A long recipient list goes step by step, so
+  // that the replies it would queue cannot fill the socket buffers of both ends.
+  const bool pipelined =
+      connection.capabilities().pipelining && message.recipients.size() <= kMaxPipelinedRecipients;
+  if (pipelined) {
+    if (Status sent = send_pipelined(connection, message, settings, attempt_deadline); !sent.ok()) {
+      delivery.dead_before_mail = dropped(sent);
+      delivery.result = sent;
+      return delivery;
+    }
+  }
   const Stage mail_stage =
       make_stage("MAIL FROM", settings.timeouts.mail, "mail_ms", attempt_deadline);
-  Result<Reply> reply = connection.command(mail_command(connection, message), mail_stage);
+  Result<Reply> reply = pipelined
+                            ? connection.read_reply(mail_stage)
+                            : connection.command(mail_command(connection, message), mail_stage);
   if (!reply.ok()) {
     delivery.dead_before_mail = dropped(reply.status());
     delivery.result = reply.status();
@@ -196,6 +245,8 @@ Delivery deliver(Connection& connection, const mail::BuiltMessage& message,
     if (reply->code == 421) {
       connection.mark_broken();
       delivery.dead_before_mail = true;
+    } else if (pipelined) {
+      skip_pipelined_replies(connection, message, settings, attempt_deadline);
     }
     delivery.result =
         reply->code == 530
@@ -208,7 +259,7 @@ Delivery deliver(Connection& connection, const mail::BuiltMessage& message,
   }
 
   Result<std::vector<RecipientResult>> recipients =
-      add_recipients(connection, message, settings, attempt_deadline);
+      add_recipients(connection, message, settings, attempt_deadline, pipelined);
   if (!recipients.ok()) {
     delivery.result = recipients.status();
     return delivery;
@@ -216,12 +267,21 @@ Delivery deliver(Connection& connection, const mail::BuiltMessage& message,
   bool any_accepted = false;
   for (const RecipientResult& recipient : *recipients) any_accepted |= recipient.accepted;
   if (!any_accepted) {
+    if (pipelined) {
+      // RFC 2920 section 3.1: the server rejects the DATA of a transaction without recipients.
+      // One that accepts it all the same gets no data: the connection is dropped instead.
+      const Stage data = make_stage("DATA", settings.timeouts.data, "data_ms", attempt_deadline);
+      Result<Reply> data_reply = connection.read_reply(data);
+      if (!data_reply.ok() || data_reply->code == 354 || data_reply->code == 421) {
+        connection.mark_broken();
+      }
+    }
     abort_transaction(connection, settings, attempt_deadline);
     delivery.result = no_recipient_status(*recipients);
     return delivery;
   }
 
-  Result<Reply> final_reply = send_data(connection, message, settings, attempt_deadline);
+  Result<Reply> final_reply = send_data(connection, message, settings, attempt_deadline, pipelined);
   if (!final_reply.ok()) {
     delivery.result = final_reply.status();
     return delivery;

@@ -1093,5 +1093,90 @@ TEST(SmtpScripted, CloseQuitsPooledConnections) {
   EXPECT_EQ(after.status().code(), StatusCode::kFailedPrecondition);
 }
 
+TEST(SmtpScripted, PipeliningSendsEnvelopeAtOnce) {
+  // The server reads MAIL, both RCPT and DATA before it replies to any of them, so a client
+  // that waited for each reply would stall here until the step timeout.
+  SmtpScript script = session("250-PIPELINING\r\n250 8BITMIME\r\n");
+  script.expect_line("MAIL FROM:<sender@example.test>")
+      .expect_line("RCPT TO:<a@example.test>")
+      .expect_line("RCPT TO:<b@example.test>")
+      .expect_line("DATA")
+      .send("250 2.1.0 OK\r\n250 2.1.5 OK\r\n550 5.1.1 no such user\r\n354 go ahead\r\n")
+      .read_until("\r\n.\r\n")
+      .send("250 2.0.0 queued as P1\r\n");
+  ScriptedSmtpServer server({script});
+  server.start();
+  auto sender = make_sender(plain_settings(server.port()));
+  MailMessage message = text_message("a@example.test");
+  message.to.push_back({"b@example.test", ""});
+
+  Result<MailReceipt> receipt = sender->send(call_within(kWait), message);
+
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  ASSERT_EQ(receipt->recipients.size(), 2u);
+  EXPECT_TRUE(receipt->recipients[0].accepted);
+  EXPECT_FALSE(receipt->recipients[1].accepted);
+  EXPECT_EQ(receipt->recipients[1].reply_code, 550);
+  EXPECT_EQ(receipt->server_reply, "250 2.0.0 queued as P1");
+  sender->close();
+  const std::vector<ScriptedConnection> records = closed_connections(server, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].script_completed) << records[0].error;
+}
+
+TEST(SmtpScripted, PipelinedDataWithoutRecipientsGetsNoData) {
+  // Every recipient is rejected, yet this server accepts DATA, against RFC 2920.
+  SmtpScript script = session("250-PIPELINING\r\n250 8BITMIME\r\n");
+  script.expect_line("MAIL FROM")
+      .expect_line("RCPT TO")
+      .expect_line("DATA")
+      .send("250 2.1.0 OK\r\n550 5.1.1 no such user\r\n354 go ahead\r\n")
+      .stay_silent(milliseconds(3000));
+  ScriptedSmtpServer server({script});
+  server.start();
+  auto sender = make_sender(plain_settings(server.port()));
+
+  Result<MailReceipt> receipt = sender->send(call_within(kWait), text_message());
+
+  ASSERT_FALSE(receipt.ok());
+  EXPECT_EQ(receipt.status().reason(), "all_recipients_rejected");
+  const std::vector<ScriptedConnection> records = closed_connections(server, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].client_closed);
+  EXPECT_EQ(records[0].received.find("Subject:"), std::string::npos) << records[0].received;
+  EXPECT_TRUE(records[0].received.size() >= 6 &&
+              records[0].received.substr(records[0].received.size() - 6) == "DATA\r\n")
+      << records[0].received;
+}
+
+TEST(SmtpScripted, PipelinedSenderRejectionKeepsStep) {
+  SmtpScript script = session("250-PIPELINING\r\n250 8BITMIME\r\n");
+  script.expect_line("MAIL FROM")
+      .expect_line("RCPT TO")
+      .expect_line("DATA")
+      .send("550 5.7.1 sender refused\r\n503 5.5.1 need MAIL\r\n503 5.5.1 need RCPT\r\n")
+      .expect_line("MAIL FROM")
+      .expect_line("RCPT TO")
+      .expect_line("DATA")
+      .send("250 2.1.0 OK\r\n250 2.1.5 OK\r\n354 go ahead\r\n")
+      .read_until("\r\n.\r\n")
+      .send("250 2.0.0 queued as P2\r\n");
+  ScriptedSmtpServer server({script});
+  server.start();
+  auto sender = make_sender(plain_settings(server.port()));
+
+  Result<MailReceipt> refused = sender->send(call_within(kWait), text_message());
+  Result<MailReceipt> sent = sender->send(call_within(kWait), text_message());
+
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().reason(), "sender_rejected");
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(sent->server_reply, "250 2.0.0 queued as P2");
+  sender->close();
+  const std::vector<ScriptedConnection> records = closed_connections(server, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].script_completed) << records[0].error;
+}
+
 }  // namespace
 }  // namespace outbound::smtp
