@@ -3,6 +3,7 @@
 // Runs the `outbound` binary of the build (OUTBOUND_CLI_PATH, a compile definition of each CLI
 // test target) and describes its result, for the end-to-end tests of the commands.
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -38,6 +39,31 @@ inline std::string describe(const testing::ProcessResult& result) {
 
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+/// Returns `first` followed by `second`, to build a command line from its parts.
+inline std::vector<std::string> concatenated(std::vector<std::string> first,
+                                             const std::vector<std::string>& second) {
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
+}
+
+/// Returns `arguments` after the global option that selects the configuration file `config`.
+inline std::vector<std::string> with_config(const std::filesystem::path& config,
+                                            const std::vector<std::string>& arguments) {
+  return concatenated({"--config", config.string()}, arguments);
+}
+
+/// Returns `arguments` after the global option --json, which makes the command print JSON.
+inline std::vector<std::string> with_json(const std::vector<std::string>& arguments) {
+  return concatenated({"--json"}, arguments);
+}
+
+/// Returns the arguments separated by spaces, to name a case in SCOPED_TRACE.
+inline std::string joined(const std::vector<std::string>& arguments) {
+  std::string text;
+  for (const std::string& argument : arguments) text += argument + " ";
+  return text;
 }
 
 }  // namespace outbound::cli_testing

@@ -6,18 +6,18 @@
 
 #include <cstring>
 #include <filesystem>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_configs.h"
+#include "cli_output.h"
 #include "cli_process.h"
 #include "test_support.h"
 
-namespace outbound {
+namespace outbound::cli_testing {
 namespace {
 
 using nlohmann::json;
@@ -25,42 +25,6 @@ using testing::ProcessResult;
 using testing::TempDir;
 
 namespace fs = std::filesystem;
-
-using cli_testing::contains;
-using cli_testing::describe;
-using cli_testing::run_cli;
-
-/// Returns every value of the text output lines "  LABEL: value", in order.
-std::vector<std::string> fields(const std::string& text, const std::string& label) {
-  std::vector<std::string> values;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    const std::string prefix = "  " + label + ":";
-    if (line.rfind(prefix, 0) != 0) continue;
-    const auto start = line.find_first_not_of(' ', prefix.size());
-    values.push_back(start == std::string::npos ? "" : line.substr(start));
-  }
-  return values;
-}
-
-/// Returns the first value of the text output line "  LABEL: value", or "".
-std::string field(const std::string& text, const std::string& label) {
-  const std::vector<std::string> values = fields(text, label);
-  return values.empty() ? "" : values.front();
-}
-
-json parse_json(const ProcessResult& result) {
-  json document = json::parse(result.out, nullptr, false);
-  EXPECT_FALSE(document.is_discarded()) << describe(result);
-  return document;
-}
-
-std::vector<json> parse_lines(const std::string& text) {
-  std::vector<json> documents;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) documents.push_back(json::parse(line));
-  return documents;
-}
 
 constexpr char kBase64Alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -111,18 +75,17 @@ std::string binary_content() {
   return bytes;
 }
 
+/// Returns a client of the stub mail plugin that records the messages it gets in state.json.
+json stub_mail_client() {
+  return {{"plugin", "stub-mail"}, {"settings", {{"state_file", "state.json"}}}};
+}
+
 /// Writes a configuration whose only client is the stub mail client "mail", keeping its state
 /// in state.json. Retries are off, so that a transient rejection is reported at once.
 fs::path write_config(const TempDir& dir) {
-  const json config = {{"plugin_dirs", {OUTBOUND_STUB_MAIL_DIR}},
-                       {"clients",
-                        {{"mail",
-                          {{"plugin", "stub-mail"},
-                           {"settings", {{"state_file", "state.json"}}},
-                           {"resilience", {{"retry", {{"max_retries", 0}}}}}}}}}};
-  const fs::path path = dir / "config.json";
-  testing::write_file(path, config.dump(2));
-  return path;
+  json mail = stub_mail_client();
+  mail["resilience"] = {{"retry", {{"max_retries", 0}}}};
+  return write_configuration(dir, "config.json", {OUTBOUND_STUB_MAIL_DIR}, {{"mail", mail}});
 }
 
 /// Returns the stub's state file, or an empty object when the plugin never ran.
@@ -130,11 +93,6 @@ json read_state(const TempDir& dir) {
   const std::string text = testing::read_file(dir / "state.json");
   if (text.empty()) return json::object();
   return json::parse(text);
-}
-
-std::vector<std::string> with_config(const fs::path& config, std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(), {"--config", config.string()});
-  return arguments;
 }
 
 const std::vector<std::string> kSend = {
@@ -150,16 +108,8 @@ std::vector<std::string> send_with_subject(const std::string& subject) {
           "--text",    "t"};
 }
 
-std::vector<std::string> send_with(std::vector<std::string> extra) {
-  std::vector<std::string> arguments = kSend;
-  arguments.insert(arguments.end(), extra.begin(), extra.end());
-  return arguments;
-}
-
-std::string joined(const std::vector<std::string>& arguments) {
-  std::string text;
-  for (const auto& argument : arguments) text += argument + " ";
-  return text;
+std::vector<std::string> send_with(const std::vector<std::string>& extra) {
+  return concatenated(kSend, extra);
 }
 
 TEST(CliMailSend, TextShowsReceipt) {
@@ -175,20 +125,19 @@ TEST(CliMailSend, TextShowsReceipt) {
   const json state = read_state(dir);
   ASSERT_EQ(state["messages"].size(), 1u) << state.dump(2);
   const std::string size = std::to_string(state["messages"][0].dump().size());
-  EXPECT_EQ(field(result.out, "size"), size + " octets") << result.out;
-  EXPECT_EQ(field(result.out, "server reply"), "250 2.0.0 queued as stub-1") << result.out;
-  EXPECT_EQ(field(result.out, "accepted"), "someone@outbound.test (250 2.1.5 OK)") << result.out;
+  expect_fields(result.out, {{"size", size + " octets"},
+                             {"server reply", "250 2.0.0 queued as stub-1"},
+                             {"accepted", "someone@outbound.test (250 2.1.5 OK)"},
+                             {"recipients", "1 of 1 accepted"}});
   EXPECT_TRUE(fields(result.out, "rejected").empty()) << result.out;
-  EXPECT_EQ(field(result.out, "recipients"), "1 of 1 accepted") << result.out;
 }
 
 TEST(CliMailSend, JsonCarriesReceipt) {
   TempDir dir;
   const fs::path config = write_config(dir);
-  std::vector<std::string> arguments = send_with({"--to", "reject@outbound.test"});
-  arguments.insert(arguments.begin(), "--json");
 
-  const ProcessResult result = run_cli(with_config(config, arguments));
+  const ProcessResult result =
+      run_cli(with_config(config, with_json(send_with({"--to", "reject@outbound.test"}))));
 
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   const json receipt = parse_json(result);
@@ -350,9 +299,7 @@ TEST(CliMailSend, AllRejectedExitsFour) {
                                               "--text",    "t"};
 
   const ProcessResult text = run_cli(with_config(config, arguments));
-  std::vector<std::string> json_arguments = arguments;
-  json_arguments.insert(json_arguments.begin(), "--json");
-  const ProcessResult as_json = run_cli(with_config(config, json_arguments));
+  const ProcessResult as_json = run_cli(with_config(config, with_json(arguments)));
 
   EXPECT_EQ(text.exit_code, 4) << describe(text);
   EXPECT_TRUE(contains(text.err, "error: invalid_argument (all_recipients_rejected)")) << text.err;
@@ -400,9 +347,10 @@ TEST(CliMailSend, UnknownOutcomeExitsFive) {
   EXPECT_TRUE(contains(result.err, "before sending it again")) << result.err;
 }
 
-struct Injection {
+/// A `mail send` command line that must fail as a usage error, and a part of its message.
+struct UsageCase {
   std::vector<std::string> arguments;
-  std::string option;
+  std::string message_part;
 };
 
 // Each value tries to smuggle a header (or a second message) through a line break. The command
@@ -411,7 +359,7 @@ struct Injection {
 TEST(CliMailSend, LineBreakInjectionIsUsageError) {
   TempDir dir;
   const fs::path config = write_config(dir);
-  const std::vector<Injection> cases = {
+  const std::vector<UsageCase> cases = {
       {send_with_subject("hi\r\nBcc: victim@outbound.test"), "--subject"},
       {send_with_subject("hi\nBcc: victim@outbound.test"), "--subject"},
       {send_with_subject("hi\rBcc: victim@outbound.test"), "--subject"},
@@ -428,13 +376,14 @@ TEST(CliMailSend, LineBreakInjectionIsUsageError) {
       {send_with({"--message-id", "id@outbound.test\r\nBcc: victim@outbound.test"}),
        "--message-id"},
   };
-  for (const Injection& injection : cases) {
+  for (const UsageCase& injection : cases) {
     SCOPED_TRACE(joined(injection.arguments));
 
     const ProcessResult result = run_cli(with_config(config, injection.arguments));
 
     EXPECT_EQ(result.exit_code, 2) << describe(result);
-    EXPECT_TRUE(contains(result.err, "usage error: " + injection.option)) << result.err;
+    // The message part of each case is the option that carries the line break.
+    EXPECT_TRUE(contains(result.err, "usage error: " + injection.message_part)) << result.err;
     EXPECT_FALSE(contains(result.err, "\nBcc: victim")) << result.err;
     EXPECT_FALSE(contains(result.err, "\rBcc: victim")) << result.err;
   }
@@ -444,10 +393,9 @@ TEST(CliMailSend, LineBreakInjectionIsUsageError) {
 TEST(CliMailSend, InjectionIsJsonUsageError) {
   TempDir dir;
   const fs::path config = write_config(dir);
-  std::vector<std::string> arguments = send_with_subject("a\r\nBcc: victim@outbound.test");
-  arguments.insert(arguments.begin(), "--json");
 
-  const ProcessResult result = run_cli(with_config(config, arguments));
+  const ProcessResult result =
+      run_cli(with_config(config, with_json(send_with_subject("a\r\nBcc: victim@outbound.test"))));
 
   EXPECT_EQ(result.exit_code, 2) << describe(result);
   const json error = parse_json(result)["error"];
@@ -456,16 +404,11 @@ TEST(CliMailSend, InjectionIsJsonUsageError) {
       << error.dump();
 }
 
-struct BadOptions {
-  std::vector<std::string> arguments;
-  std::string message;
-};
-
 TEST(CliMailSend, MalformedOptionsExitTwo) {
   TempDir dir;
   const fs::path config = write_config(dir);
   const std::string missing = (dir / "missing.txt").string();
-  const std::vector<BadOptions> cases = {
+  const std::vector<UsageCase> cases = {
       {{"mail", "send", "--to", "a@outbound.test", "--subject", "s", "--text", "t"},
        "--from is required"},
       {{"mail", "send", "--from", "demo@outbound.test", "--subject", "s", "--text", "t"},
@@ -514,24 +457,21 @@ TEST(CliMailSend, MalformedOptionsExitTwo) {
       {send_with({"extra"}), "unexpected argument 'extra'"},
       {send_with({"--client", "nobody"}), "nobody"},
   };
-  for (const BadOptions& bad : cases) {
+  for (const UsageCase& bad : cases) {
     SCOPED_TRACE(joined(bad.arguments));
 
     const ProcessResult result = run_cli(with_config(config, bad.arguments));
 
     EXPECT_EQ(result.exit_code, 2) << describe(result);
-    EXPECT_TRUE(contains(result.err, bad.message)) << result.err;
+    EXPECT_TRUE(contains(result.err, bad.message_part)) << result.err;
   }
 }
 
 TEST(CliMailSend, NoMailClientExitsThree) {
   TempDir dir;
-  const json config = {
-      {"plugin_dirs", {OUTBOUND_STUB_PAYMENT_DIR}},
-      {"clients", {{"payments", {{"plugin", "stub-payment"}, {"settings", json::object()}}}}}};
-  testing::write_file(dir / "config.json", config.dump());
+  const fs::path config = write_payment_config(dir);
 
-  const ProcessResult result = run_cli(with_config(dir / "config.json", kSend));
+  const ProcessResult result = run_cli(with_config(config, kSend));
 
   EXPECT_EQ(result.exit_code, 3) << describe(result);
   EXPECT_TRUE(contains(result.err, "no mail client")) << result.err;
@@ -539,24 +479,19 @@ TEST(CliMailSend, NoMailClientExitsThree) {
 
 TEST(CliMailSend, TwoMailClientsNeedAChoice) {
   TempDir dir;
-  const json stub = {{"plugin", "stub-mail"}, {"settings", {{"state_file", "state.json"}}}};
-  const json config = {
-      {"plugin_dirs", {OUTBOUND_STUB_MAIL_DIR, OUTBOUND_STUB_PAYMENT_DIR}},
-      {"clients",
-       {{"first", stub},
-        {"second", stub},
-        {"payments", {{"plugin", "stub-payment"}, {"settings", json::object()}}}}}};
-  testing::write_file(dir / "config.json", config.dump());
+  const fs::path config =
+      write_configuration(dir, "config.json", {OUTBOUND_STUB_MAIL_DIR, OUTBOUND_STUB_PAYMENT_DIR},
+                          {{"first", stub_mail_client()},
+                           {"second", stub_mail_client()},
+                           {"payments", stub_payment_client()}});
   const std::string line =
       R"({"op":"mail.send","args":{"from":"demo@outbound.test","to":["a@outbound.test"],)"
       R"("subject":"s","text":"t"}})"
       "\n";
 
-  const ProcessResult command = run_cli(with_config(dir / "config.json", kSend));
-  const ProcessResult batch = run_cli(with_config(dir / "config.json", {"batch", "-"}), line);
-  std::vector<std::string> wrong_kind = kSend;
-  wrong_kind.insert(wrong_kind.end(), {"--client", "payments"});
-  const ProcessResult wrong = run_cli(with_config(dir / "config.json", wrong_kind));
+  const ProcessResult command = run_cli(with_config(config, kSend));
+  const ProcessResult batch = run_cli(with_config(config, {"batch", "-"}), line);
+  const ProcessResult wrong = run_cli(with_config(config, send_with({"--client", "payments"})));
 
   EXPECT_EQ(command.exit_code, 2) << describe(command);
   EXPECT_TRUE(contains(command.err, "several mail clients are configured (first, second)"))
@@ -603,10 +538,7 @@ TEST(CliMailBatch, SendsEveryForm) {
          {"subject", ""},
          {"html", "<p>only html</p>"}}}},
   };
-  std::string input;
-  for (const json& line : lines) input += line.dump() + "\n";
-
-  const ProcessResult result = run_cli(with_config(config, {"batch", "-"}), input);
+  const ProcessResult result = run_cli(with_config(config, {"batch", "-"}), batch_input(lines));
 
   EXPECT_EQ(result.exit_code, 0) << describe(result);
   const std::vector<json> outputs = parse_lines(result.out);
@@ -740,40 +672,23 @@ TEST(CliMailBatch, BadArgumentsNameTheArgument) {
       {with("message_id", "no-at"), "argument 'message_id' needs an '@'"},
       {with("message_id", 42), "argument 'message_id' must be a string"},
   };
-  std::string input;
-  for (const BadArgs& line : cases) {
-    input += json({{"op", "mail.send"}, {"args", line.args}}).dump() + "\n";
+  std::vector<InvalidLine> lines;
+  for (const BadArgs& bad : cases) {
+    lines.push_back({{{"op", "mail.send"}, {"args", bad.args}}, bad.named});
   }
 
-  const ProcessResult result = run_cli(with_config(config, {"batch", "-"}), input);
-
-  EXPECT_EQ(result.exit_code, 4) << describe(result);
-  const std::vector<json> outputs = parse_lines(result.out);
-  ASSERT_EQ(outputs.size(), cases.size()) << result.out;
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    SCOPED_TRACE(cases[i].args.dump());
-    EXPECT_EQ(outputs[i]["ok"], false) << outputs[i].dump();
-    EXPECT_EQ(outputs[i]["error"]["code"], "invalid_argument") << outputs[i].dump();
-    EXPECT_TRUE(contains(outputs[i]["error"]["message"].get<std::string>(), cases[i].named))
-        << outputs[i].dump();
-  }
+  expect_invalid_lines(config, lines);
   EXPECT_FALSE(fs::exists(dir / "state.json")) << "the plugin ran for an invalid line";
 }
 
 /// Writes a configuration with an HS256 auth client, the stub payment client and the stub mail
 /// client, as the demo's default configuration has one client of each kind.
 fs::path write_demo_config(const TempDir& dir) {
-  const json config = {
-      {"plugin_dirs", {OUTBOUND_PLUGIN_DIR, OUTBOUND_STUB_PAYMENT_DIR, OUTBOUND_STUB_MAIL_DIR}},
-      {"clients",
-       {{"auth",
-         {{"plugin", "jwt-auth"},
-          {"settings",
-           {{"algorithm", "HS256"}, {"signing_key", "mail-test-hmac-secret-0123456789abcdef"}}}}},
-        {"payments", {{"plugin", "stub-payment"}, {"settings", json::object()}}},
-        {"mail", {{"plugin", "stub-mail"}, {"settings", {{"state_file", "state.json"}}}}}}}};
-  testing::write_file(dir / "demo.json", config.dump(2));
-  return dir / "demo.json";
+  return write_configuration(
+      dir, "demo.json", {OUTBOUND_PLUGIN_DIR, OUTBOUND_STUB_PAYMENT_DIR, OUTBOUND_STUB_MAIL_DIR},
+      {{"auth", hs256_auth_client()},
+       {"payments", stub_payment_client()},
+       {"mail", stub_mail_client()}});
 }
 
 TEST(CliMailDemo, SendsOneMessage) {
@@ -807,30 +722,24 @@ TEST(CliMailDemo, SendsOneMessage) {
 
 TEST(CliMailDemo, JsonListsMailStep) {
   TempDir dir;
-  const fs::path config = write_demo_config(dir);
 
-  const ProcessResult result = run_cli(with_config(config, {"--json", "demo"}));
+  JsonDemo demo = run_json_demo(write_demo_config(dir));
 
-  ASSERT_EQ(result.exit_code, 0) << describe(result);
-  const json demo = parse_json(result);
-  EXPECT_EQ(demo["ok"], true);
-  std::map<std::string, json> steps;
-  for (const json& step : demo["steps"]) steps[step["step"].get<std::string>()] = step;
-  ASSERT_EQ(steps.count("mail.send"), 1u) << demo.dump();
-  EXPECT_EQ(steps.count("mail"), 0u) << demo.dump();
-  EXPECT_EQ(steps["mail.send"]["ok"], true);
-  EXPECT_EQ(steps["mail.send"]["result"]["message_id"], "stub-1@outbound.test");
-  EXPECT_EQ(steps["mail.send"]["result"]["accepted"], 1);
+  ASSERT_EQ(demo.result.exit_code, 0) << describe(demo.result);
+  EXPECT_EQ(demo.output["ok"], true);
+  ASSERT_EQ(demo.steps.count("mail.send"), 1u) << demo.output.dump();
+  EXPECT_EQ(demo.steps.count("mail"), 0u) << demo.output.dump();
+  const json& send = demo.steps["mail.send"];
+  EXPECT_EQ(send["ok"], true);
+  EXPECT_EQ(send["result"]["message_id"], "stub-1@outbound.test");
+  EXPECT_EQ(send["result"]["accepted"], 1);
 }
 
 TEST(CliMailDemo, SkipsMailWithoutClient) {
   TempDir dir;
-  const json config = {
-      {"plugin_dirs", {OUTBOUND_STUB_PAYMENT_DIR}},
-      {"clients", {{"payments", {{"plugin", "stub-payment"}, {"settings", json::object()}}}}}};
-  testing::write_file(dir / "config.json", config.dump());
+  const fs::path config = write_payment_config(dir);
 
-  const ProcessResult result = run_cli(with_config(dir / "config.json", {"demo"}));
+  const ProcessResult result = run_cli(with_config(config, {"demo"}));
 
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   EXPECT_TRUE(contains(result.out, "mail: skipped: no mail client is configured")) << result.out;
@@ -859,14 +768,13 @@ TEST(CliMailUsage, HelpExitsZero) {
 // file must describe the same message.
 TEST(CliMailFileMail, SendWritesEml) {
   TempDir dir;
-  const json config = {
-      {"plugin_dirs", {OUTBOUND_PLUGIN_DIR}},
-      {"clients", {{"mail", {{"plugin", "file-mail"}, {"settings", {{"directory", "outbox"}}}}}}}};
-  testing::write_file(dir / "config.json", config.dump(2));
+  const fs::path config = write_configuration(
+      dir, "config.json", {OUTBOUND_PLUGIN_DIR},
+      {{"mail", {{"plugin", "file-mail"}, {"settings", {{"directory", "outbox"}}}}}});
   testing::write_file(dir / "notes.txt", "attached notes\n");
 
   const ProcessResult result = run_cli(with_config(
-      dir / "config.json",
+      config,
       {"--json", "mail", "send", "--from", "Demo <demo@outbound.test>", "--to",
        "someone@outbound.test", "--bcc", "hidden@outbound.test", "--subject", "file-mail check",
        "--text", "Hello through file-mail.\n.dot line\n", "--attach", (dir / "notes.txt").string(),
@@ -896,4 +804,4 @@ TEST(CliMailFileMail, SendWritesEml) {
 #endif
 
 }  // namespace
-}  // namespace outbound
+}  // namespace outbound::cli_testing

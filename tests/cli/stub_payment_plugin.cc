@@ -75,22 +75,14 @@ constexpr const char* kValidSignature = "stub-valid";
 
 Status unknown_object(const std::string& kind, const std::string& id, const std::string& param,
                       const std::string& request_id) {
-  ProviderDetails details;
-  details.code = "resource_missing";
-  details.param = param;
-  details.request_id = request_id;
-  details.reply_code = 404;
-  return Status::not_found("no such " + kind + ": '" + id + "'").set_provider(details);
+  return Status::not_found("no such " + kind + ": '" + id + "'")
+      .set_provider({"resource_missing", "", param, request_id, 404});
 }
 
 Status bad_parameter(const std::string& message, const std::string& param,
                      const std::string& request_id) {
-  ProviderDetails details;
-  details.code = "parameter_invalid";
-  details.param = param;
-  details.request_id = request_id;
-  details.reply_code = 400;
-  return Status::invalid_argument(message).set_provider(details);
+  return Status::invalid_argument(message).set_provider(
+      {"parameter_invalid", "", param, request_id, 400});
 }
 
 /// Returns the operation and parameters of a charge request, to detect an idempotency key
@@ -221,20 +213,13 @@ class StubPayment final : public outbound::PaymentGateway {
   Result<Charge> create_charge(const CallContext& context,
                                const outbound::ChargeRequest& request) override {
     std::lock_guard lock(mutex_);
-    if (closed_) return closed_error();
-    const std::string request_id = next_request_id();
-    save();
     const std::string& account = request.options.account;
-    logger_->debug("create_charge account='{}' idempotency_key='{}' request_id={}", account,
-                   context.idempotency_key, request_id);
+    const Result<std::string> started = start_write("create_charge", account, context);
+    if (!started.ok()) return started.status();
+    const std::string& request_id = *started;
     const std::string fingerprint = charge_fingerprint(request);
-    if (auto replay = find_replay(context.idempotency_key, fingerprint, request_id); !replay.ok()) {
-      return replay.status();
-    } else if (*replay && (*replay)->charge) {
-      Charge charge = *(*replay)->charge;
-      charge.request_id = request_id;
-      charge.idempotent_replayed = true;
-      return save_then(charge);
+    if (auto replayed = replay(&Replay::charge, context, fingerprint, request_id)) {
+      return *replayed;
     }
 
     if (Status checked = check_charge(request, request_id); !checked.ok()) return checked;
@@ -260,34 +245,19 @@ class StubPayment final : public outbound::PaymentGateway {
 
   Result<Charge> retrieve_charge(const CallContext&,
                                  const outbound::RetrieveRequest& request) override {
-    std::lock_guard lock(mutex_);
-    if (closed_) return closed_error();
-    const std::string request_id = next_request_id();
-    save();
-    const Charge* charge = find(state_.charges, request.options.account, request.id);
-    if (!charge) return unknown_object("charge", request.id, "id", request_id);
-    Charge found = *charge;
-    found.request_id = request_id;
-    return found;
+    return retrieve(state_.charges, "charge", request);
   }
 
   Result<Refund> create_refund(const CallContext& context,
                                const outbound::RefundRequest& request) override {
     std::lock_guard lock(mutex_);
-    if (closed_) return closed_error();
-    const std::string request_id = next_request_id();
-    save();
     const std::string& account = request.options.account;
-    logger_->debug("create_refund account='{}' idempotency_key='{}' request_id={}", account,
-                   context.idempotency_key, request_id);
+    const Result<std::string> started = start_write("create_refund", account, context);
+    if (!started.ok()) return started.status();
+    const std::string& request_id = *started;
     const std::string fingerprint = refund_fingerprint(request);
-    if (auto replay = find_replay(context.idempotency_key, fingerprint, request_id); !replay.ok()) {
-      return replay.status();
-    } else if (*replay && (*replay)->refund) {
-      Refund refund = *(*replay)->refund;
-      refund.request_id = request_id;
-      refund.idempotent_replayed = true;
-      return save_then(refund);
+    if (auto replayed = replay(&Replay::refund, context, fingerprint, request_id)) {
+      return *replayed;
     }
 
     if (!request.payment_intent.empty()) {
@@ -320,15 +290,7 @@ class StubPayment final : public outbound::PaymentGateway {
 
   Result<Refund> retrieve_refund(const CallContext&,
                                  const outbound::RetrieveRequest& request) override {
-    std::lock_guard lock(mutex_);
-    if (closed_) return closed_error();
-    const std::string request_id = next_request_id();
-    save();
-    const Refund* refund = find(state_.refunds, request.options.account, request.id);
-    if (!refund) return unknown_object("refund", request.id, "id", request_id);
-    Refund found = *refund;
-    found.request_id = request_id;
-    return found;
+    return retrieve(state_.refunds, "refund", request);
   }
 
   Result<outbound::WebhookEvent> verify_webhook(
@@ -374,19 +336,13 @@ class StubPayment final : public outbound::PaymentGateway {
   Result<Charge> capture_charge(const CallContext& context,
                                 const outbound::CaptureRequest& request) override {
     std::lock_guard lock(mutex_);
-    if (closed_) return closed_error();
-    const std::string request_id = next_request_id();
-    save();
-    logger_->debug("capture_charge account='{}' idempotency_key='{}' request_id={}",
-                   request.options.account, context.idempotency_key, request_id);
+    const Result<std::string> started =
+        start_write("capture_charge", request.options.account, context);
+    if (!started.ok()) return started.status();
+    const std::string& request_id = *started;
     const std::string fingerprint = capture_fingerprint(request);
-    if (auto replay = find_replay(context.idempotency_key, fingerprint, request_id); !replay.ok()) {
-      return replay.status();
-    } else if (*replay && (*replay)->charge) {
-      Charge charge = *(*replay)->charge;
-      charge.request_id = request_id;
-      charge.idempotent_replayed = true;
-      return save_then(charge);
+    if (auto replayed = replay(&Replay::charge, context, fingerprint, request_id)) {
+      return *replayed;
     }
 
     Charge* charge = find(state_.charges, request.options.account, request.id);
@@ -474,6 +430,42 @@ class StubPayment final : public outbound::PaymentGateway {
     return "req_" + std::string(kTag) + "_" + std::to_string(state_.next_request++);
   }
 
+  /// Starts a call while the caller holds mutex_. Returns the closed error when the client is
+  /// closed, and otherwise counts a request id, saves the count and returns the id.
+  Result<std::string> start_request() {
+    if (closed_) return closed_error();
+    std::string request_id = next_request_id();
+    save();
+    return request_id;
+  }
+
+  /// Starts a call that may create or change an object, like start_request, and logs the
+  /// operation with its account and idempotency key.
+  Result<std::string> start_write(const char* operation, const std::string& account,
+                                  const CallContext& context) {
+    Result<std::string> request_id = start_request();
+    if (request_id.ok()) {
+      logger_->debug("{} account='{}' idempotency_key='{}' request_id={}", operation, account,
+                     context.idempotency_key, *request_id);
+    }
+    return request_id;
+  }
+
+  /// Runs a retrieve call on `objects`, which is state_.charges or state_.refunds. Returns a copy
+  /// of the request's object with this call's request id, or kNotFound naming `kind`.
+  template <typename Object>
+  Result<Object> retrieve(std::map<std::string, std::map<std::string, Object>>& objects,
+                          const std::string& kind, const outbound::RetrieveRequest& request) {
+    std::lock_guard lock(mutex_);
+    const Result<std::string> started = start_request();
+    if (!started.ok()) return started.status();
+    const Object* object = find(objects, request.options.account, request.id);
+    if (!object) return unknown_object(kind, request.id, "id", *started);
+    Object found = *object;
+    found.request_id = *started;
+    return found;
+  }
+
   template <typename Object>
   static Object* find(std::map<std::string, std::map<std::string, Object>>& objects,
                       const std::string& account, const std::string& id) {
@@ -498,6 +490,22 @@ class StubPayment final : public outbound::PaymentGateway {
           .set_provider({"idempotency_key_in_use", "", "", request_id, 400});
     }
     return static_cast<const Replay*>(&found->second);
+  }
+
+  /// Returns the result kept for the call's idempotency key, marked as replayed and with
+  /// `request_id`, or nothing when there is none to replay. `kept` selects the replay's charge
+  /// or refund. A key first used with other parameters returns the idempotency error.
+  template <typename Object>
+  std::optional<Result<Object>> replay(std::optional<Object> Replay::*kept,
+                                       const CallContext& context, const std::string& fingerprint,
+                                       const std::string& request_id) {
+    Result<const Replay*> found = find_replay(context.idempotency_key, fingerprint, request_id);
+    if (!found.ok()) return Result<Object>(found.status());
+    if (*found == nullptr || !((*found)->*kept)) return std::nullopt;
+    Object object = *((*found)->*kept);
+    object.request_id = request_id;
+    object.idempotent_replayed = true;
+    return Result<Object>(save_then(object));
   }
 
   void remember(const std::string& key, const std::string& fingerprint,

@@ -1,16 +1,10 @@
 #include "smtp_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstdint>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -24,6 +18,7 @@
 #include <Poco/Base64Encoder.h>
 #include <gtest/gtest.h>
 
+#include "peer_probes.h"
 #include "test_ca.h"
 #include "test_support.h"
 
@@ -81,30 +76,28 @@ enum class Configuration {
 SmtpServerOptions options_for(SmtpImplementation implementation, Configuration configuration) {
   SmtpServerOptions options;
   options.implementation = implementation;
+  if (configuration == Configuration::kSecure || configuration == Configuration::kImplicit) {
+    options.tls_certificate = test_ca().server_certificate;
+    options.tls_private_key = test_ca().server_private_key;
+  }
+  if (configuration != Configuration::kOpen) {
+    options.user = kUser;
+    options.password = kPassword;
+  }
   switch (configuration) {
     case Configuration::kOpen:
       options.smtputf8 = true;
       break;
     case Configuration::kSecure:
-      options.tls_certificate = test_ca().server_certificate;
-      options.tls_private_key = test_ca().server_private_key;
       options.require_tls = true;
-      options.user = kUser;
-      options.password = kPassword;
       options.reject_rcpt = "reject";
       options.tempfail_rcpt = "busy";
       break;
     case Configuration::kStockPrompts:
-      options.user = kUser;
-      options.password = kPassword;
       options.stock_login_prompts = true;
       break;
     case Configuration::kImplicit:
-      options.tls_certificate = test_ca().server_certificate;
-      options.tls_private_key = test_ca().server_private_key;
       options.implicit_tls = true;
-      options.user = kUser;
-      options.password = kPassword;
       options.login_username_prompt = "Who goes there?";
       options.login_password_prompt = "Secret word?";
       break;
@@ -130,53 +123,6 @@ bool lists(const SmtpReply& reply, const std::string& keyword) {
   return std::any_of(reply.lines.begin(), reply.lines.end(),
                      [&](const std::string& line) { return line.rfind(keyword, 0) == 0; });
 }
-
-// Returns whether a TCP connection to `address` (IPv4 or IPv6 text) and `port` succeeds.
-bool accepts_connections(const std::string& address, int port) {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  auto* ipv4 = reinterpret_cast<sockaddr_in*>(&storage);
-  auto* ipv6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  if (inet_pton(AF_INET, address.c_str(), &ipv4->sin_addr) == 1) {
-    ipv4->sin_family = AF_INET;
-    ipv4->sin_port = htons(static_cast<std::uint16_t>(port));
-    length = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, address.c_str(), &ipv6->sin6_addr) == 1) {
-    ipv6->sin6_family = AF_INET6;
-    ipv6->sin6_port = htons(static_cast<std::uint16_t>(port));
-    length = sizeof(sockaddr_in6);
-  } else {
-    throw std::invalid_argument("not an IP address: " + address);
-  }
-  const int fd = socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&storage), length) == 0;
-  close(fd);
-  return connected;
-}
-
-// Returns the local addresses, in /proc/net/tcp's hex form such as "0100007F", of the
-// listening sockets on `port` in the table at `proc_path` (/proc/net/tcp or /proc/net/tcp6).
-std::vector<std::string> listening_addresses(const std::string& proc_path, int port) {
-  std::istringstream table(outbound::testing::read_file(proc_path));
-  std::string line;
-  std::getline(table, line);  // column titles
-  std::vector<std::string> addresses;
-  while (std::getline(table, line)) {
-    std::istringstream fields(line);
-    std::string slot, local, remote, state;
-    fields >> slot >> local >> remote >> state;
-    const auto colon = local.rfind(':');
-    if (colon == std::string::npos) continue;
-    constexpr const char* kListen = "0A";
-    if (state == kListen && std::stoi(local.substr(colon + 1), nullptr, 16) == port) {
-      addresses.push_back(local.substr(0, colon));
-    }
-  }
-  return addresses;
-}
-
-bool process_exists(pid_t pid) { return kill(pid, 0) == 0 || errno != ESRCH; }
 
 class SmtpServerTest : public ::testing::TestWithParam<SmtpImplementation> {
  protected:
@@ -227,12 +173,38 @@ class SmtpServerTest : public ::testing::TestWithParam<SmtpImplementation> {
     return exchange;
   }
 
+  // Runs AUTH LOGIN as kUser and checks the two prompts and the final 235.
+  static void expect_login_prompts(SmtpTestClient& client, const std::string& username_prompt,
+                                   const std::string& password_prompt) {
+    const LoginExchange login = auth_login(client);
+    EXPECT_EQ(login.username_prompt, username_prompt);
+    EXPECT_EQ(login.password_prompt, password_prompt);
+    EXPECT_EQ(login.result.code, 235) << login.result.raw;
+  }
+
   // Sends DATA, `data` and the terminating dot; returns the final reply.
   static SmtpReply send_data(SmtpTestClient& client, const std::string& data) {
     const SmtpReply go_ahead = client.command("DATA");
     EXPECT_EQ(go_ahead.code, 354) << go_ahead.raw;
     client.send(data + ".\r\n");
     return client.read_reply();
+  }
+
+  // Sends a message from sender@example.test to rcpt@example.test with the subject `subject`,
+  // expecting 250 to MAIL, RCPT and the end of DATA.
+  static void send_message(SmtpTestClient& client, const std::string& subject) {
+    EXPECT_EQ(client.command("MAIL FROM:<sender@example.test>").code, 250);
+    EXPECT_EQ(client.command("RCPT TO:<rcpt@example.test>").code, 250);
+    EXPECT_EQ(send_data(client, "Subject: " + subject + "\r\n\r\nbody\r\n").code, 250);
+  }
+
+  // Waits for the one message that `smtp` should store and checks that it arrived over TLS
+  // from kUser.
+  static void expect_one_secure_message(SmtpServer& smtp) {
+    const std::vector<SmtpMessage> messages = smtp.wait_for_messages(1, kWait);
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_TRUE(messages[0].tls);
+    EXPECT_EQ(messages[0].auth_user, kUser);
   }
 };
 
@@ -273,9 +245,8 @@ TEST_P(SmtpServerTest, StoresMessagesInArrivalOrder) {
   SmtpTestClient client(smtp.port());
   greet(client);
   for (const char* subject : {"one", "two"}) {
-    EXPECT_EQ(client.command("MAIL FROM:<sender@example.test>").code, 250);
-    EXPECT_EQ(client.command("RCPT TO:<rcpt@example.test>").code, 250);
-    EXPECT_EQ(send_data(client, std::string("Subject: ") + subject + "\r\n\r\nbody\r\n").code, 250);
+    SCOPED_TRACE(subject);
+    send_message(client, subject);
     EXPECT_EQ(client.command("RSET").code, 250);
   }
 
@@ -319,14 +290,9 @@ TEST_P(SmtpServerTest, AuthPlainChecksPassword) {
   EXPECT_EQ(client.command("MAIL FROM:<sender@example.test>").code, 530);
   EXPECT_EQ(auth_plain(client, kUser, "wrong password").code, 535);
   EXPECT_EQ(auth_plain(client, kUser, kPassword).code, 235);
-  EXPECT_EQ(client.command("MAIL FROM:<sender@example.test>").code, 250);
-  EXPECT_EQ(client.command("RCPT TO:<rcpt@example.test>").code, 250);
-  EXPECT_EQ(send_data(client, "Subject: secure\r\n\r\nbody\r\n").code, 250);
+  send_message(client, "secure");
 
-  const std::vector<SmtpMessage> messages = smtp.wait_for_messages(1, kWait);
-  ASSERT_EQ(messages.size(), 1u);
-  EXPECT_TRUE(messages[0].tls);
-  EXPECT_EQ(messages[0].auth_user, kUser);
+  expect_one_secure_message(smtp);
 }
 
 TEST_P(SmtpServerTest, AuthLoginSendsStandardPrompts) {
@@ -334,35 +300,25 @@ TEST_P(SmtpServerTest, AuthLoginSendsStandardPrompts) {
   SmtpTestClient client(smtp.port());
   greet(client);
   start_tls(client);
-  const LoginExchange login = auth_login(client);
-  EXPECT_EQ(login.username_prompt, "Username:");
-  EXPECT_EQ(login.password_prompt, "Password:");
-  EXPECT_EQ(login.result.code, 235) << login.result.raw;
+  expect_login_prompts(client, "Username:", "Password:");
 }
 
 TEST_P(SmtpServerTest, AuthLoginSendsStockPrompts) {
   SmtpServer& smtp = server(Configuration::kStockPrompts);
   SmtpTestClient client(smtp.port());
   greet(client);
-  const LoginExchange login = auth_login(client);
   if (implementation() == SmtpImplementation::kAiosmtpd) {
-    EXPECT_EQ(login.username_prompt, std::string("User Name\0", 10));
-    EXPECT_EQ(login.password_prompt, std::string("Password\0", 9));
+    expect_login_prompts(client, std::string("User Name\0", 10), std::string("Password\0", 9));
   } else {
-    EXPECT_EQ(login.username_prompt, "Username:");
-    EXPECT_EQ(login.password_prompt, "Password:");
+    expect_login_prompts(client, "Username:", "Password:");
   }
-  EXPECT_EQ(login.result.code, 235) << login.result.raw;
 }
 
 TEST_P(SmtpServerTest, AuthLoginSendsCustomPrompts) {
   SmtpServer& smtp = server(Configuration::kImplicit);
   SmtpTestClient client(smtp.port(), kWait, test_ca().ca_certificate);
   greet(client);
-  const LoginExchange login = auth_login(client);
-  EXPECT_EQ(login.username_prompt, "Who goes there?");
-  EXPECT_EQ(login.password_prompt, "Secret word?");
-  EXPECT_EQ(login.result.code, 235) << login.result.raw;
+  expect_login_prompts(client, "Who goes there?", "Secret word?");
 }
 
 TEST_P(SmtpServerTest, RejectsAndTempfailsRecipients) {
@@ -394,14 +350,9 @@ TEST_P(SmtpServerTest, ImplicitTlsDelivers) {
   EXPECT_TRUE(lists(ehlo, "AUTH")) << ehlo.raw;
   EXPECT_EQ(client.command("MAIL FROM:<sender@example.test>").code, 530);
   ASSERT_EQ(auth_plain(client, kUser, kPassword).code, 235);
-  EXPECT_EQ(client.command("MAIL FROM:<sender@example.test>").code, 250);
-  EXPECT_EQ(client.command("RCPT TO:<rcpt@example.test>").code, 250);
-  EXPECT_EQ(send_data(client, "Subject: implicit\r\n\r\nbody\r\n").code, 250);
+  send_message(client, "implicit");
 
-  const std::vector<SmtpMessage> messages = smtp.wait_for_messages(1, kWait);
-  ASSERT_EQ(messages.size(), 1u);
-  EXPECT_TRUE(messages[0].tls);
-  EXPECT_EQ(messages[0].auth_user, kUser);
+  expect_one_secure_message(smtp);
 }
 
 TEST_P(SmtpServerTest, AcceptsSmtpUtf8WhenEnabled) {
@@ -430,14 +381,7 @@ TEST_P(SmtpServerTest, RefusesSmtpUtf8WhenDisabled) {
 }
 
 TEST_P(SmtpServerTest, ListensOnLoopbackOnly) {
-  const int port = server(Configuration::kOpen).port();
-  EXPECT_TRUE(accepts_connections("127.0.0.1", port));
-  // A socket bound to 0.0.0.0 or :: would also accept these. The check uses other loopback
-  // addresses rather than the machine's external address, so no traffic leaves loopback.
-  EXPECT_FALSE(accepts_connections("127.0.0.2", port));
-  EXPECT_FALSE(accepts_connections("::1", port));
-  EXPECT_EQ(listening_addresses("/proc/net/tcp", port), std::vector<std::string>{"0100007F"});
-  EXPECT_TRUE(listening_addresses("/proc/net/tcp6", port).empty());
+  outbound::testing::expect_loopback_only(server(Configuration::kOpen).port());
 }
 
 TEST_P(SmtpServerTest, StopLeavesNoProcess) {
@@ -448,22 +392,14 @@ TEST_P(SmtpServerTest, StopLeavesNoProcess) {
   const pid_t pid = smtp.pid();
   const int port = smtp.port();
   ASSERT_GT(pid, 0);
-  EXPECT_TRUE(process_exists(pid));
+  EXPECT_TRUE(outbound::testing::process_exists(pid));
   {
     // An open connection must not hold the server up.
     SmtpTestClient client(port);
     EXPECT_EQ(client.read_reply().code, 220);
     smtp.stop();
   }
-  EXPECT_FALSE(smtp.running());
-  EXPECT_EQ(smtp.pid(), -1);
-  EXPECT_EQ(smtp.port(), 0);
-  const int signalled = kill(pid, 0);
-  const int signal_error = errno;
-  EXPECT_EQ(signalled, -1);
-  EXPECT_EQ(signal_error, ESRCH);
-  EXPECT_FALSE(accepts_connections("127.0.0.1", port));
-  EXPECT_NO_THROW(smtp.stop());
+  outbound::testing::expect_stopped(smtp, pid, port);
 }
 
 TEST_P(SmtpServerTest, ExitsWithZeroOnSigterm) {
@@ -518,15 +454,10 @@ TEST_P(SmtpServerTest, TakenPortIsReported) {
   options.implementation = implementation();
   options.port = taken;
   SmtpServer second(options);
-  try {
-    second.start();
-    FAIL() << "start() succeeded on a port in use";
-  } catch (const std::runtime_error& error) {
-    const std::string message = error.what();
-    EXPECT_NE(message.find("port " + std::to_string(taken) + " on 127.0.0.1 is already in use"),
-              std::string::npos)
-        << message;
-  }
+  const std::string message = outbound::testing::start_error(second, "on a port in use");
+  EXPECT_NE(message.find("port " + std::to_string(taken) + " on 127.0.0.1 is already in use"),
+            std::string::npos)
+      << message;
   EXPECT_FALSE(second.running());
 }
 
@@ -544,16 +475,10 @@ TEST(SmtpServer, MissingNpmPackageNamesSetup) {
   options.implementation = SmtpImplementation::kSmtpServer;
   options.node_modules = empty_modules.path();
   SmtpServer smtp(options);
-  try {
-    smtp.start();
-    FAIL() << "start() succeeded without the npm package";
-  } catch (const std::runtime_error& error) {
-    const std::string message = error.what();
-    EXPECT_NE(message.find("exited with status 2"), std::string::npos) << message;
-    EXPECT_NE(message.find("cannot load the npm package smtp-server"), std::string::npos)
-        << message;
-    EXPECT_NE(message.find("scripts/setup.sh"), std::string::npos) << message;
-  }
+  const std::string message = outbound::testing::start_error(smtp, "without the npm package");
+  EXPECT_NE(message.find("exited with status 2"), std::string::npos) << message;
+  EXPECT_NE(message.find("cannot load the npm package smtp-server"), std::string::npos) << message;
+  EXPECT_NE(message.find("scripts/setup.sh"), std::string::npos) << message;
   EXPECT_FALSE(smtp.running());
 }
 

@@ -1,22 +1,16 @@
 #include "stripe_mock.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <sys/types.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstdint>
-#include <sstream>
-#include <stdexcept>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "peer_probes.h"
 #include "test_support.h"
 #include "wiremock.h"
 
@@ -29,55 +23,6 @@ using outbound::testing::StripeMockOptions;
 using outbound::testing::StripeMockTest;
 using outbound::testing::StripeReply;
 using outbound::testing::TempDir;
-
-// Returns whether a TCP connection to `address` (IPv4 or IPv6 text) and `port` succeeds.
-bool accepts_connections(const std::string& address, int port) {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  auto* ipv4 = reinterpret_cast<sockaddr_in*>(&storage);
-  auto* ipv6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  if (inet_pton(AF_INET, address.c_str(), &ipv4->sin_addr) == 1) {
-    ipv4->sin_family = AF_INET;
-    ipv4->sin_port = htons(static_cast<std::uint16_t>(port));
-    length = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, address.c_str(), &ipv6->sin6_addr) == 1) {
-    ipv6->sin6_family = AF_INET6;
-    ipv6->sin6_port = htons(static_cast<std::uint16_t>(port));
-    length = sizeof(sockaddr_in6);
-  } else {
-    throw std::invalid_argument("not an IP address: " + address);
-  }
-  const int fd = socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&storage), length) == 0;
-  close(fd);
-  return connected;
-}
-
-// Returns the local addresses, in /proc/net/tcp's hex form such as "0100007F", of the
-// listening sockets on `port` in the table at `proc_path` (/proc/net/tcp or /proc/net/tcp6).
-std::vector<std::string> listening_addresses(const std::string& proc_path, int port) {
-  std::istringstream table(outbound::testing::read_file(proc_path));
-  std::string line;
-  std::getline(table, line);  // column titles
-  std::vector<std::string> addresses;
-  while (std::getline(table, line)) {
-    std::istringstream fields(line);
-    std::string slot, local, remote, state;
-    fields >> slot >> local >> remote >> state;
-    const auto colon = local.rfind(':');
-    if (colon == std::string::npos) continue;
-    constexpr const char* kListen = "0A";
-    if (state == kListen && std::stoi(local.substr(colon + 1), nullptr, 16) == port) {
-      addresses.push_back(local.substr(0, colon));
-    }
-  }
-  return addresses;
-}
-
-// Returns whether process `pid` exists: kill(pid, 0) succeeds, or fails for a reason other than
-// ESRCH.
-bool process_exists(pid_t pid) { return kill(pid, 0) == 0 || errno != ESRCH; }
 
 TEST_F(StripeMockTest, StartsAndServesRequests) {
   EXPECT_TRUE(stripe_mock().running());
@@ -105,16 +50,7 @@ TEST_F(StripeMockTest, RequiresTestApiKey) {
 }
 
 TEST_F(StripeMockTest, BindsLoopbackOnly) {
-  const int port = stripe_mock().port();
-  EXPECT_TRUE(accepts_connections("127.0.0.1", port));
-  // A socket bound to 0.0.0.0 or :: would also accept these. The check uses other loopback
-  // addresses rather than the machine's external address, so no traffic leaves loopback.
-  EXPECT_FALSE(accepts_connections("127.0.0.2", port));
-  EXPECT_FALSE(accepts_connections("::1", port));
-
-  // The kernel's socket table lists one listener on the port, at 127.0.0.1 (0100007F).
-  EXPECT_EQ(listening_addresses("/proc/net/tcp", port), std::vector<std::string>{"0100007F"});
-  EXPECT_TRUE(listening_addresses("/proc/net/tcp6", port).empty());
+  outbound::testing::expect_loopback_only(stripe_mock().port());
 }
 
 TEST_F(StripeMockTest, JournalRecordsPostWithExactRawBody) {
@@ -226,17 +162,10 @@ TEST(StripeMock, StopLeavesNoProcess) {
   const pid_t pid = server.pid();
   const int port = server.port();
   ASSERT_GT(pid, 0);
-  EXPECT_TRUE(process_exists(pid));
+  EXPECT_TRUE(outbound::testing::process_exists(pid));
 
   server.stop();
-  EXPECT_FALSE(server.running());
-  EXPECT_EQ(server.pid(), -1);
-  const int signalled = kill(pid, 0);
-  const int signal_error = errno;
-  EXPECT_EQ(signalled, -1);
-  EXPECT_EQ(signal_error, ESRCH);
-  EXPECT_FALSE(accepts_connections("127.0.0.1", port));
-  EXPECT_NO_THROW(server.stop());
+  outbound::testing::expect_stopped(server, pid, port);
 }
 
 TEST(StripeMock, DestructorStopsNode) {
@@ -246,7 +175,7 @@ TEST(StripeMock, DestructorStopsNode) {
     ASSERT_NO_THROW(server.start());
     pid = server.pid();
   }
-  EXPECT_FALSE(process_exists(pid));
+  EXPECT_FALSE(outbound::testing::process_exists(pid));
 }
 
 TEST(StripeMock, MissingPackageNamesSetup) {
@@ -254,17 +183,12 @@ TEST(StripeMock, MissingPackageNamesSetup) {
   StripeMockOptions options;
   options.node_modules = empty_modules.path();
   StripeMock server(options);
-  try {
-    server.start();
-    FAIL() << "start() succeeded without the npm package";
-  } catch (const std::runtime_error& error) {
-    const std::string message = error.what();
-    EXPECT_NE(message.find("exited with status 2"), std::string::npos) << message;
-    EXPECT_NE(message.find("scripts/setup.sh"), std::string::npos) << message;
-    // The launcher's own line, from node's output.
-    EXPECT_NE(message.find("cannot load the npm package stripe-stateful-mock"), std::string::npos)
-        << message;
-  }
+  const std::string message = outbound::testing::start_error(server, "without the npm package");
+  EXPECT_NE(message.find("exited with status 2"), std::string::npos) << message;
+  EXPECT_NE(message.find("scripts/setup.sh"), std::string::npos) << message;
+  // The launcher's own line, from node's output.
+  EXPECT_NE(message.find("cannot load the npm package stripe-stateful-mock"), std::string::npos)
+      << message;
   EXPECT_FALSE(server.running());
 }
 
@@ -277,14 +201,9 @@ TEST(StripeMock, MissingReadyTimesOut) {
   options.start_timeout = std::chrono::milliseconds(500);
   StripeMock server(options);
   const auto started = std::chrono::steady_clock::now();
-  try {
-    server.start();
-    FAIL() << "start() succeeded without a READY line";
-  } catch (const std::runtime_error& error) {
-    const std::string message = error.what();
-    EXPECT_NE(message.find("did not print READY within 500 ms"), std::string::npos) << message;
-    EXPECT_NE(message.find("starting"), std::string::npos) << message;
-  }
+  const std::string message = outbound::testing::start_error(server, "without a READY line");
+  EXPECT_NE(message.find("did not print READY within 500 ms"), std::string::npos) << message;
+  EXPECT_NE(message.find("starting"), std::string::npos) << message;
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
   EXPECT_FALSE(server.running());
 }
