@@ -1,12 +1,23 @@
 #include "smtp/pool.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace outbound::smtp {
+namespace {
+
+/// How often the background thread looks at idle connections for a server that closed them,
+/// at the latest.
+constexpr std::chrono::seconds kIdleCheckInterval{5};
+
+}  // namespace
 
 ConnectionPool::ConnectionPool(PoolSettings settings, PoolHooks hooks,
                                std::shared_ptr<spdlog::logger> logger)
-    : settings_(settings), hooks_(std::move(hooks)), logger_(std::move(logger)) {}
+    : settings_(settings),
+      hooks_(std::move(hooks)),
+      logger_(std::move(logger)),
+      reaper_(&ConnectionPool::reap_idle, this) {}
 
 ConnectionPool::~ConnectionPool() { close(); }
 
@@ -127,6 +138,7 @@ void ConnectionPool::release(std::unique_ptr<Connection> connection) {
       connection->set_last_use(std::chrono::steady_clock::now());
       idle_.push_back(std::move(connection));
       freed_.notify_one();
+      if (idle_.size() == 1) reaper_wake_.notify_one();
       return;
     }
   }
@@ -137,6 +149,56 @@ void ConnectionPool::retire(std::unique_ptr<Connection> connection) {
   if (connection) discard(std::move(connection), true);
 }
 
+std::deque<std::unique_ptr<Connection>> ConnectionPool::take_stale_idle(SteadyTime now) {
+  std::deque<std::unique_ptr<Connection>> stale;
+  // idle_ is in the order the connections came back, so the oldest are at the front.
+  while (!idle_.empty() && now - idle_.front()->last_use() >= settings_.close_idle) {
+    stale.push_back(std::move(idle_.front()));
+    idle_.pop_front();
+  }
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    if ((*it)->check_idle() == Connection::IdleState::kClean) {
+      ++it;
+      continue;
+    }
+    stale.push_back(std::move(*it));
+    it = idle_.erase(it);
+  }
+  return stale;
+}
+
+void ConnectionPool::reap_idle() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!closed_) {
+    if (idle_.empty()) {
+      reaper_wake_.wait(lock);
+      continue;
+    }
+    const SteadyTime now = std::chrono::steady_clock::now();
+    std::deque<std::unique_ptr<Connection>> stale = take_stale_idle(now);
+    if (stale.empty()) {
+      SteadyTime wake = now + kIdleCheckInterval;
+      if (!idle_.empty()) wake = std::min(wake, idle_.front()->last_use() + settings_.close_idle);
+      reaper_wake_.wait_until(lock, wake);
+      continue;
+    }
+    reaped_ += stale.size();
+    lock.unlock();
+    for (std::unique_ptr<Connection>& connection : stale) {
+      if (logger_) {
+        logger_->debug("smtp connection {} closed after {} ms idle (pool.close_idle_ms {})",
+                       connection->id(),
+                       std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - connection->last_use())
+                           .count(),
+                       settings_.close_idle.count());
+      }
+      discard(std::move(connection), true);
+    }
+    lock.lock();
+  }
+}
+
 void ConnectionPool::close() {
   std::deque<std::unique_ptr<Connection>> idle;
   {
@@ -144,7 +206,9 @@ void ConnectionPool::close() {
     closed_ = true;
     idle.swap(idle_);
     freed_.notify_all();
+    reaper_wake_.notify_all();
   }
+  if (reaper_.joinable() && reaper_.get_id() != std::this_thread::get_id()) reaper_.join();
   // One bound for all of them, so that a server that stopped replying delays close() by
   // kQuitTimeout, not by that much per connection.
   const Stage stage = quit_stage();
@@ -162,6 +226,11 @@ std::uint64_t ConnectionPool::opened() const {
 std::uint64_t ConnectionPool::reused() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return reused_;
+}
+
+std::uint64_t ConnectionPool::reaped() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return reaped_;
 }
 
 std::uint64_t ConnectionPool::discarded() const {

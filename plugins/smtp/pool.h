@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include <spdlog/logger.h>
 
@@ -31,7 +32,9 @@ struct PoolHooks {
 /// stream or for bytes the server sent on its own, such as a "421" before it hangs up. One
 /// idle for longer than `idle` is also probed with NOOP. A connection that fails either check is
 /// discarded and the caller gets another one. A connection that has carried
-/// `max_messages_per_connection` messages is closed with QUIT when it comes back.
+/// `max_messages_per_connection` messages is closed with QUIT when it comes back. A thread of
+/// the pool closes connections left idle for `close_idle` with QUIT, and with them any idle
+/// connection that the server closed or sent a reply to on its own.
 ///
 /// Thread safety: every method may be called from several threads at once.
 class ConnectionPool {
@@ -61,20 +64,29 @@ class ConnectionPool {
   /// Closes a leased connection with QUIT (unless it is broken) instead of keeping it.
   void retire(std::unique_ptr<Connection> connection);
 
-  /// Closes every idle connection with QUIT, all within kQuitTimeout (one second); later
-  /// acquires fail and later releases close their connection. Closing twice is harmless.
+  /// Stops the thread that closes idle connections, then closes every idle connection with
+  /// QUIT, all within kQuitTimeout (one second). Later acquires fail and later releases close
+  /// their connection. Closing twice is harmless.
   void close();
 
   /// Counters for tests and benchmarks.
   std::uint64_t opened() const;
   std::uint64_t reused() const;
   std::uint64_t discarded() const;
+  /// Idle connections closed by the background thread.
+  std::uint64_t reaped() const;
 
  private:
   /// Runs the reuse checks on an idle connection, outside the lock.
   bool usable(Connection& connection, SteadyTime deadline);
   /// Closes `connection` (with QUIT when it is healthy) and frees its place.
   void discard(std::unique_ptr<Connection> connection, bool send_quit);
+  /// Runs on reaper_ until close(): closes idle connections past settings_.close_idle, waking
+  /// when the oldest one reaches it or a connection comes back.
+  void reap_idle();
+  /// Takes out of idle_, under the lock, the connections to close: those idle for
+  /// settings_.close_idle by `now`, and those whose server closed them or spoke unasked.
+  std::deque<std::unique_ptr<Connection>> take_stale_idle(SteadyTime now);
 
   const PoolSettings settings_;
   const PoolHooks hooks_;
@@ -82,6 +94,8 @@ class ConnectionPool {
 
   mutable std::mutex mutex_;
   std::condition_variable freed_;
+  /// Wakes reap_idle() when a connection comes back or the pool closes.
+  std::condition_variable reaper_wake_;
   /// Idle connections, the most recently used at the back.
   std::deque<std::unique_ptr<Connection>> idle_;
   /// Connections open or being opened, idle or leased.
@@ -90,6 +104,9 @@ class ConnectionPool {
   std::uint64_t opened_ = 0;
   std::uint64_t reused_ = 0;
   std::uint64_t discarded_ = 0;
+  std::uint64_t reaped_ = 0;
+  /// Declared last, so that it starts after every other member is ready.
+  std::thread reaper_;
 };
 
 }  // namespace outbound::smtp

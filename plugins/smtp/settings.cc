@@ -30,8 +30,8 @@ constexpr std::array<std::string_view, 11> kKnownSettings = {
     "host",    "port",      "tls",  "allow_plaintext", "username", "password", "auth",
     "ca_file", "helo_name", "pool", "timeouts"};
 
-constexpr std::array<std::string_view, 3> kPoolSettings = {"max_connections", "idle_ms",
-                                                           "max_messages_per_connection"};
+constexpr std::array<std::string_view, 4> kPoolSettings = {
+    "max_connections", "idle_ms", "close_idle_ms", "max_messages_per_connection"};
 
 /// The largest timeout and idle time accepted: one hour, far beyond any server's own limits
 /// (RFC 5321 section 4.5.3.2 suggests at most 10 minutes for the reply after the data).
@@ -386,6 +386,12 @@ void read_pool(const json& root, Settings& settings, SettingProblems& problems) 
     if (const auto number = bounded_number(*value, "/pool/idle_ms", 1, kMaxMilliseconds,
                                            "milliseconds", problems)) {
       settings.pool.idle = milliseconds(*number);
+    }
+  }
+  if (const auto value = found->find("close_idle_ms"); value != found->end()) {
+    if (const auto number = bounded_number(*value, "/pool/close_idle_ms", 1, kMaxMilliseconds,
+                                           "milliseconds", problems)) {
+      settings.pool.close_idle = milliseconds(*number);
     }
   }
   if (const auto value = found->find("max_messages_per_connection"); value != found->end()) {

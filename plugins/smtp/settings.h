@@ -42,6 +42,9 @@ struct PoolSettings {
   std::chrono::milliseconds idle{30000};
   /// After this many messages a connection is closed with QUIT and replaced.
   int max_messages_per_connection = 100;
+  /// A connection left idle for this long is closed with QUIT in the background, so that the
+  /// pool does not hold sockets that the server is about to drop.
+  std::chrono::milliseconds close_idle{60000};
 };
 
 /// StageTimeouts bound each step of an SMTP session. Every step also ends by the call's

@@ -1034,6 +1034,32 @@ TEST(SmtpScripted, FailedNoopProbeOpensNewConnection) {
   EXPECT_EQ(sender->pool().discarded(), 1u);
 }
 
+TEST(SmtpScripted, IdleConnectionClosedInBackground) {
+  SmtpScript script = session();
+  transaction(script).exchange("QUIT", "221 2.0.0 bye\r\n");
+  ScriptedSmtpServer server({script});
+  server.start();
+  auto sender =
+      make_sender(plain_settings(server.port(), R"(,"pool":{"idle_ms":50,"close_idle_ms":300})"));
+
+  ASSERT_TRUE(sender->send(call_within(kWait), text_message()).ok());
+  const auto sent = Clock::now();
+  // Nothing calls the sender now: the pool's own thread closes the connection.
+  const bool closed = server.wait_for_closed_connections(1, kWait);
+  const long idle_ms = elapsed_ms(sent);
+
+  EXPECT_TRUE(closed);
+  EXPECT_GE(idle_ms, 250);
+  EXPECT_LT(idle_ms, 2000);
+  EXPECT_EQ(sender->pool().reaped(), 1u);
+  const std::vector<ScriptedConnection> records = server.connections();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].script_completed) << records[0].error;
+  EXPECT_EQ(count_lines(records[0], "QUIT"), 1u);
+  EXPECT_EQ(sender->pool().opened(), 1u);
+  sender->close();
+}
+
 TEST(SmtpScripted, WaitForBusyConnectionEndsAtDeadline) {
   SmtpScript script = session();
   script.exchange("MAIL", "250 OK\r\n")

@@ -70,7 +70,8 @@ TEST(SmtpSettings, ReadsEverySetting) {
       R"({"host":"127.0.0.1","port":2525,"tls":"implicit","username":"demo",)"
       R"("password":"[REDACTED]","auth":"login","ca_file":"tls/ca.pem",)"
       R"("helo_name":"client.example.org",)"
-      R"("pool":{"max_connections":2,"idle_ms":500,"max_messages_per_connection":7},)"
+      R"("pool":{"max_connections":2,"idle_ms":500,"close_idle_ms":900,)"
+      R"("max_messages_per_connection":7},)"
       R"("timeouts":{"connect_ms":1,"greeting_ms":2,"ehlo_ms":3,"starttls_ms":4,"auth_ms":5,)"
       R"("mail_ms":6,"rcpt_ms":7,"data_ms":8,"data_end_ms":9}})",
       kPassword, folder.path().string()));
@@ -85,6 +86,7 @@ TEST(SmtpSettings, ReadsEverySetting) {
   EXPECT_EQ(settings->helo_name, "client.example.org");
   EXPECT_EQ(settings->pool.max_connections, 2);
   EXPECT_EQ(settings->pool.idle, std::chrono::milliseconds(500));
+  EXPECT_EQ(settings->pool.close_idle, std::chrono::milliseconds(900));
   EXPECT_EQ(settings->pool.max_messages_per_connection, 7);
   const StageTimeouts& t = settings->timeouts;
   const std::vector<std::chrono::milliseconds> read = {
@@ -233,6 +235,7 @@ TEST(SmtpSettings, PoolAndTimeoutRanges) {
       {R"("pool":{"max_connections":1001})", "/pool/max_connections: is 1001"},
       {R"("pool":{"idle_ms":"1000"})", "/pool/idle_ms: must be a number"},
       {R"("pool":{"idle_ms":1.5})", "/pool/idle_ms: is 1.5"},
+      {R"("pool":{"close_idle_ms":0})", "/pool/close_idle_ms: is 0"},
       {R"("pool":{"max_messages_per_connection":0})", "/pool/max_messages_per_connection"},
       {R"("pool":4)", "/pool: must be an object"},
       {R"("timeouts":{"data_end_ms":0})", "/timeouts/data_end_ms: is 0"},
