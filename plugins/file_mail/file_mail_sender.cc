@@ -134,17 +134,17 @@ Result<MailReceipt> FileMailSender::send(const CallContext& context, const MailM
     return written.status();
   }
 
-  const std::string reply = "written to " + written->eml.string();
   MailReceipt receipt;
   receipt.message_id = built->message_id;
-  receipt.server_reply = reply;
+  receipt.server_reply = "written to " + written->eml.string();
   receipt.size_octets = built->bytes.size();
   for (const std::string& recipient : built->recipients) {
     RecipientResult result;
     result.address = recipient;
     result.accepted = true;
     result.reply_code = 250;
-    result.reply = reply;
+    // The file is named once, in server_reply, so that a listing of many recipients stays short.
+    result.reply = "written";
     receipt.recipients.push_back(std::move(result));
   }
   if (logger_) {
