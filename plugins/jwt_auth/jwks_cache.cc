@@ -131,15 +131,41 @@ Status JwksCache::wait_for_fetch(std::unique_lock<std::mutex>& lock, const CallC
 }
 
 Status JwksCache::unavailable(bool had_keys) const {
-  Status status = Status::unavailable(
-      had_keys ? "token kid matches no key, and the JWK Set could not be fetched again to look "
-                 "for it: " +
-                     last_failure_
-               : "no JWK Set has been fetched yet: " + last_failure_);
+  std::string message;
+  if (had_keys) {
+    message =
+        "token kid matches no key, and the JWK Set could not be fetched again to look "
+        "for it: " +
+        last_failure_;
+  } else if (dropped_) {
+    message = "the keys fetched from " + url_for_messages_ + " were dropped, because they are " +
+              "more than jwks_max_stale_s (" + std::to_string(settings_.max_stale.count()) +
+              " s) past their lifetime, and fetching them again failed: " + last_failure_;
+  } else {
+    message = "no JWK Set has been fetched yet: " + last_failure_;
+  }
+  Status status = Status::unavailable(message);
   status.set_reason(kJwksUnavailableReason);
   // Another attempt within the cooldown would not fetch again, so the host must not retry.
   status.set_retryable(false);
   return status;
+}
+
+void JwksCache::drop_fetched_keys() {
+  auto static_only = std::make_shared<JwksSnapshot>();
+  static_only->keys = static_keys_;
+  {
+    const std::lock_guard<std::mutex> snapshot_lock(snapshot_mutex_);
+    snapshot_ = std::move(static_only);
+  }
+  dropped_ = true;
+  if (logger_) {
+    logger_->error(
+        "jwt-auth client '{}' dropped the keys fetched from {}: they are more than "
+        "jwks_max_stale_s ({} s) past their lifetime and fetching them again failed ({}); tokens "
+        "signed with them are rejected as unavailable until a fetch succeeds",
+        client_id_, url_for_messages_, settings_.max_stale.count(), last_failure_);
+  }
 }
 
 Status JwksCache::run_fetch(const CallContext& context, std::unique_lock<std::mutex>& lock,
@@ -166,9 +192,12 @@ Status JwksCache::run_fetch(const CallContext& context, std::unique_lock<std::mu
     body_changed = outcome.body_hash != last_body_hash_;
     last_body_hash_ = outcome.body_hash;
     refresh_at_.store(ticks(finished + outcome.lifetime.ttl), std::memory_order_release);
+    drop_at_ = ticks(finished + outcome.lifetime.ttl + settings_.max_stale);
+    dropped_ = false;
   } else {
     ++failed_fetches_;
     last_failure_ = outcome.status.message();
+    if (snapshot()->fetched && ticks(finished) >= drop_at_) drop_fetched_keys();
     // Stale keys are retried after the cooldown, not on every call. Fresh keys keep their
     // lifetime, so a failed health check or unknown-kid fetch does not bring the refresh forward.
     if (snapshot()->fetched) {

@@ -43,6 +43,9 @@ struct JwksSnapshot {
 /// the first token the static keys cannot verify, a call after the keys' lifetime ends, a token
 /// whose kid is unknown (at most once per `jwks_refresh_cooldown_s`), and health checks. A
 /// failed fetch keeps the last good keys, and is logged as a warning once per run of failures.
+/// A failed fetch more than `jwks_max_stale_s` after the keys' lifetime ended drops them
+/// instead, with an error in the log, and tokens that need them are kUnavailable until a fetch
+/// succeeds.
 ///
 /// Thread safety: every method may be called from several threads at once. Verifiers copy the
 /// current snapshot's shared pointer under a mutex that is never held during a fetch. One fetch
@@ -101,6 +104,10 @@ class JwksCache {
   // Called with fetch_mutex_ held.
   Status unavailable(bool had_keys) const;
 
+  // Replaces the snapshot with the static keys alone and logs why. Called with fetch_mutex_
+  // held.
+  void drop_fetched_keys();
+
   void report(const FetchOutcome& outcome, const char* trigger, double seconds, bool first_failure,
               std::size_t failures_before, bool body_changed) const;
 
@@ -128,6 +135,10 @@ class JwksCache {
   std::size_t failed_fetches_ = 0;
   std::string last_failure_;
   std::size_t last_body_hash_ = 0;
+  // The steady-clock tick after which a failed fetch drops the fetched keys.
+  std::int64_t drop_at_ = 0;
+  // Whether the fetched keys were dropped and no fetch has succeeded since.
+  bool dropped_ = false;
 };
 
 }  // namespace outbound::jwt

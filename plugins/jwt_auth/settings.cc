@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "outbound/near_miss.h"
 #include "outbound/setting_problems.h"
 
 #include "jwt_auth/claims.h"
@@ -269,7 +270,7 @@ void parse_policy_settings(const SettingsReader& reader, const json& root, Setti
 
 // The jwks_* settings that only make sense with jwks_url.
 constexpr const char* kJwksTimeSettings[] = {"jwks_cache_s", "jwks_cache_min_s", "jwks_cache_max_s",
-                                             "jwks_refresh_cooldown_s"};
+                                             "jwks_refresh_cooldown_s", "jwks_max_stale_s"};
 
 // Reads `jwks_url` and the jwks_* settings into `settings.jwks`.
 void parse_jwks_settings(const SettingsReader& reader, const json& root, Settings& settings) {
@@ -299,7 +300,8 @@ void parse_jwks_settings(const SettingsReader& reader, const json& root, Setting
       {"jwks_cache_s", &jwks.cache},
       {"jwks_cache_min_s", &jwks.cache_min},
       {"jwks_cache_max_s", &jwks.cache_max},
-      {"jwks_refresh_cooldown_s", &jwks.refresh_cooldown}};
+      {"jwks_refresh_cooldown_s", &jwks.refresh_cooldown},
+      {"jwks_max_stale_s", &jwks.max_stale}};
   bool bounds_known = true;
   for (const auto& [name, duration] : durations) {
     const auto value = root.find(name);
@@ -321,21 +323,6 @@ void parse_jwks_settings(const SettingsReader& reader, const json& root, Setting
   if (!jwks.url.empty()) settings.jwks = std::move(jwks);
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> previous(b.size() + 1);
-  std::vector<std::size_t> current(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    current[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
-    }
-    std::swap(previous, current);
-  }
-  return previous[b.size()];
-}
-
 }  // namespace
 
 const std::vector<std::string_view>& known_setting_names() {
@@ -348,6 +335,7 @@ const std::vector<std::string_view>& known_setting_names() {
                                                       "jwks_cache_min_s",
                                                       "jwks_cache_max_s",
                                                       "jwks_refresh_cooldown_s",
+                                                      "jwks_max_stale_s",
                                                       "issuer",
                                                       "audience",
                                                       "ttl_s",

@@ -24,12 +24,13 @@ inline constexpr std::int64_t kDefaultLeewaySeconds = 30;
 /// megabytes.
 inline constexpr std::size_t kMaxTokenBytesLimit = 1 << 20;
 
-/// The `jwks_cache_s`, `jwks_cache_min_s`, `jwks_cache_max_s` and `jwks_refresh_cooldown_s`
-/// defaults.
+/// The `jwks_cache_s`, `jwks_cache_min_s`, `jwks_cache_max_s`, `jwks_refresh_cooldown_s` and
+/// `jwks_max_stale_s` defaults.
 inline constexpr std::chrono::seconds kDefaultJwksCache{300};
 inline constexpr std::chrono::seconds kDefaultJwksCacheMin{60};
 inline constexpr std::chrono::seconds kDefaultJwksCacheMax{86400};
 inline constexpr std::chrono::seconds kDefaultJwksRefreshCooldown{30};
+inline constexpr std::chrono::seconds kDefaultJwksMaxStale{86400};
 
 /// The largest value of the jwks_* time settings: a week.
 inline constexpr std::int64_t kMaxJwksSeconds = 7 * 86400;
@@ -47,6 +48,9 @@ struct JwksSettings {
   /// The minimum time between fetches that a token with an unknown kid, or a failed fetch,
   /// may cause.
   std::chrono::seconds refresh_cooldown = kDefaultJwksRefreshCooldown;
+  /// How long past their lifetime fetched keys stay in use while every fetch fails. After that
+  /// they are dropped, so that a key the issuer has withdrawn does not verify for ever.
+  std::chrono::seconds max_stale = kDefaultJwksMaxStale;
 };
 
 /// VerificationKeySetting is one entry of `verification_keys`, without its key material,

@@ -355,6 +355,30 @@ TEST_F(JwksClient, KeepsLastGoodKeysWhenEndpointFails) {
       << log.text();
 }
 
+TEST_F(JwksClient, StaleKeysDroppedAfterMaxStale) {
+  serve_keys({{Algorithm::kEs256, "a"}}, {{"Cache-Control", "max-age=300"}});
+  auto auth = open({{"jwks_refresh_cooldown_s", 30}, {"jwks_max_stale_s", 600}});
+  ASSERT_NE(auth, nullptr);
+  const std::string signed_token = token(Algorithm::kEs256, "a");
+  ASSERT_TRUE(verify(*auth, signed_token).ok());
+  transport->fail_with(Status::unavailable("connection refused"));
+
+  // Within jwks_max_stale_s of the lifetime's end the old keys still verify.
+  advance(seconds(300 + 570));
+  Result<VerifiedToken> stale = verify(*auth, signed_token);
+  advance(seconds(31));
+  Result<VerifiedToken> dropped = verify(*auth, signed_token);
+
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  expect_unavailable(dropped, "jwks_max_stale_s (600 s)");
+  EXPECT_EQ(log.lines_with("error jwt-auth client 'auth' dropped the keys fetched from"), 1)
+      << log.text();
+
+  serve_keys({{Algorithm::kEs256, "a"}});
+  advance(seconds(31));
+  ASSERT_TRUE(verify(*auth, signed_token).ok());
+}
+
 TEST_F(JwksClient, NoGoodSetMakesVerificationUnavailable) {
   const struct {
     const char* name;

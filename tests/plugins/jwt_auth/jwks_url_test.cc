@@ -87,17 +87,20 @@ TEST(JwksSettings, DefaultsAndOverrides) {
   EXPECT_EQ(defaults->jwks->cache_min, std::chrono::seconds(60));
   EXPECT_EQ(defaults->jwks->cache_max, std::chrono::seconds(86400));
   EXPECT_EQ(defaults->jwks->refresh_cooldown, std::chrono::seconds(30));
+  EXPECT_EQ(defaults->jwks->max_stale, std::chrono::seconds(86400));
 
   Result<Settings> custom = parse({{"jwks_url", "https://issuer.example/jwks"},
                                    {"jwks_cache_s", 120},
                                    {"jwks_cache_min_s", 10},
                                    {"jwks_cache_max_s", 600},
-                                   {"jwks_refresh_cooldown_s", 5}});
+                                   {"jwks_refresh_cooldown_s", 5},
+                                   {"jwks_max_stale_s", 900}});
   ASSERT_TRUE(custom.ok()) << custom.status();
   EXPECT_EQ(custom->jwks->cache, std::chrono::seconds(120));
   EXPECT_EQ(custom->jwks->cache_min, std::chrono::seconds(10));
   EXPECT_EQ(custom->jwks->cache_max, std::chrono::seconds(600));
   EXPECT_EQ(custom->jwks->refresh_cooldown, std::chrono::seconds(5));
+  EXPECT_EQ(custom->jwks->max_stale, std::chrono::seconds(900));
 
   Result<Settings> none = parse({{"algorithm", "HS256"}});
   ASSERT_TRUE(none.ok()) << none.status();
