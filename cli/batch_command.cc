@@ -1,10 +1,10 @@
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "arguments.h"
@@ -53,7 +53,9 @@ content_id makes an inline part that the HTML body shows as cid:ID. For example,
   {"op":"mail.send","args":{"from":"demo@example.com","to":["a@example.com"],
    "subject":"hello","text":"hi"}}
 
-Prints one JSON result per input line, in input order:
+Reads the lines as they arrive, so another program can feed a pipe one line at a time, and
+prints one JSON result per input line, in input order, as soon as that line and every earlier
+one are done:
   {"line":1,"ok":true,"elapsed_ms":0.42,"result":{...}}
   {"line":2,"ok":false,"elapsed_ms":0.10,"error":{"code":"unauthenticated",...}}
   --concurrency N   lines run at once, 1 to 256 (default 1)
@@ -64,7 +66,10 @@ line, not a usage error).
 )";
 
 struct Line {
+  /// The line's number in the input, blank lines counted.
   std::size_t number = 0;
+  /// The line's place among the lines that run, from 0, which sets the order of the output.
+  std::size_t sequence = 0;
   std::string text;
 };
 
@@ -168,43 +173,64 @@ int run_batch(const Invocation& invocation) {
     }
   }
   std::istream& input = source == "-" ? std::cin : file;
-  std::vector<Line> lines;
-  std::string text;
-  for (std::size_t number = 1; std::getline(input, text); ++number) {
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    lines.push_back({number, text});
-  }
 
   int exit_code = kExitOk;
   auto host = invocation.open_host(&exit_code);
   if (!host) return exit_code;
 
-  // Workers take lines in order. Results are printed in input order once every earlier line
-  // is done, so a slow line delays the output but not the work.
-  std::vector<std::optional<std::string>> results(lines.size());
+  // This thread reads lines as they come and queues them, and workers take them in order.
+  // Results are printed in input order once every earlier line is done, so a slow line delays
+  // the output but not the work. Reading waits while the window of lines read but not printed
+  // is full, which bounds the memory for any length of input.
+  const std::size_t workers = static_cast<std::size_t>(concurrency);
+  const std::size_t window = 4 * workers;
   std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Line> queued;
+  std::map<std::size_t, std::string> finished;
   std::size_t next_to_print = 0;
-  std::atomic<std::size_t> next_to_run{0};
+  bool input_done = false;
   auto worker = [&] {
-    for (std::size_t index = next_to_run++; index < lines.size(); index = next_to_run++) {
+    std::unique_lock<std::mutex> lock(mutex);
+    for (;;) {
+      changed.wait(lock, [&] { return !queued.empty() || input_done; });
+      if (queued.empty()) return;
+      Line line = std::move(queued.front());
+      queued.pop_front();
+      lock.unlock();
       Status failure;
-      json result = run_line(*host, output, lines[index], &failure);
-      std::lock_guard lock(mutex);
+      const std::string result = run_line(*host, output, line, &failure)
+                                     .dump(-1, ' ', false, json::error_handler_t::replace);
+      lock.lock();
       if (!failure.ok()) exit_code = combine(exit_code, failure);
-      results[index] = result.dump(-1, ' ', false, json::error_handler_t::replace);
-      while (next_to_print < results.size() && results[next_to_print]) {
-        output.out() << *results[next_to_print] << '\n';
-        results[next_to_print].reset();
+      finished.emplace(line.sequence, result);
+      for (auto next = finished.find(next_to_print); next != finished.end();
+           next = finished.find(next_to_print)) {
+        output.out() << next->second << '\n';
+        finished.erase(next);
         ++next_to_print;
       }
       output.out().flush();
+      changed.notify_all();
     }
   };
   std::vector<std::thread> threads;
-  const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(concurrency),
-                                                  std::max<std::size_t>(lines.size(), 1));
-  for (std::size_t i = 1; i < count; ++i) threads.emplace_back(worker);
-  worker();
+  for (std::size_t i = 0; i < workers; ++i) threads.emplace_back(worker);
+
+  std::string text;
+  std::size_t sequence = 0;
+  for (std::size_t number = 1; std::getline(input, text); ++number) {
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [&] { return sequence - next_to_print < window; });
+    queued.push_back({number, sequence++, std::move(text)});
+    changed.notify_all();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    input_done = true;
+  }
+  changed.notify_all();
   for (auto& thread : threads) thread.join();
   return exit_code;
 }

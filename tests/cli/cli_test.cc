@@ -542,6 +542,32 @@ TEST(CliBatch, RunsEveryLineAndReportsEach) {
   EXPECT_EQ(outputs[4]["ok"], true);
 }
 
+TEST(CliBatch, PrintsEachResultBeforeTheInputEnds) {
+  TempDir dir;
+  const fs::path config = write_config(dir, OUTBOUND_PLUGIN_DIR, "jwt-auth", hs256_settings());
+  // The shell feeds the second line 3 s after the first and stamps each result line with the
+  // time it arrived, in milliseconds since the start.
+  const std::string script =
+      "start=$(date +%s%3N); "
+      "{ echo '{\"op\":\"auth.issue\",\"args\":{\"sub\":\"first\"}}'; sleep 3; "
+      "echo '{\"op\":\"auth.issue\",\"args\":{\"sub\":\"second\"}}'; } | "
+      "\"$OUTBOUND\" --config \"$CONFIG\" batch - | "
+      "while IFS= read -r result; do echo \"$(( $(date +%s%3N) - start )) $result\"; done";
+
+  const ProcessResult result =
+      testing::run_process({"/bin/sh", "-c", script}, {{"OUTBOUND", OUTBOUND_CLI_PATH},
+                                                       {"CONFIG", config.string()},
+                                                       {"OUTBOUND_CONFIG", testing::kUnset}});
+
+  EXPECT_EQ(result.exit_code, 0) << describe(result);
+  std::istringstream stream(result.out);
+  std::vector<long> arrived;
+  for (std::string line; std::getline(stream, line);) arrived.push_back(std::stol(line));
+  ASSERT_EQ(arrived.size(), 2u) << result.out;
+  EXPECT_LT(arrived[0], 2000) << result.out;
+  EXPECT_GE(arrived[1], 2900) << result.out;
+}
+
 TEST(CliDemo, IssuesAndVerifiesAToken) {
   TempDir dir;
   const fs::path config = write_config(dir, OUTBOUND_PLUGIN_DIR, "jwt-auth", hs256_settings());
