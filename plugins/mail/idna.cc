@@ -38,6 +38,57 @@ std::vector<std::uint32_t> code_points(std::string_view text) {
   return points;
 }
 
+/// Returns the small letter of the capital `point` in the Latin-1 Supplement, Latin
+/// Extended-A, Greek and Cyrillic blocks and in ASCII, and any other code point unchanged.
+std::uint32_t small_letter(std::uint32_t point) {
+  if (point >= 'A' && point <= 'Z') return point + 0x20;
+  if (point >= 0xC0 && point <= 0xDE && point != 0xD7) return point + 0x20;
+  if (point == 0x178) return 0xFF;
+  // Latin Extended-A pairs each capital with the small letter after it. The pairs start on an
+  // even code point up to U+0137 and from U+014A to U+0177, and on an odd one in between and
+  // after. U+0130, U+0138 and U+0149 have no such pair.
+  if (point >= 0x100 && point <= 0x17E && point != 0x130 && point != 0x138 && point != 0x149) {
+    const bool even_pairs = point <= 0x137 || (point >= 0x14A && point <= 0x177);
+    if ((point % 2 == 0) == even_pairs) return point + 1;
+    return point;
+  }
+  if (point >= 0x391 && point <= 0x3A9 && point != 0x3A2) return point + 0x20;
+  // The Greek capitals with tonos.
+  if (point == 0x386) return 0x3AC;
+  if (point >= 0x388 && point <= 0x38A) return point + 0x25;
+  if (point == 0x38C) return 0x3CC;
+  if (point == 0x38E || point == 0x38F) return point + 0x3F;
+  if (point >= 0x410 && point <= 0x42F) return point + 0x20;
+  if (point >= 0x400 && point <= 0x40F) return point + 0x50;
+  return point;
+}
+
+/// Appends the UTF-8 form of `point`, a Unicode scalar value.
+void append_utf8(std::uint32_t point, std::string& out) {
+  if (point < 0x80) {
+    out += static_cast<char>(point);
+  } else if (point < 0x800) {
+    out += static_cast<char>(0xC0 | (point >> 6));
+    out += static_cast<char>(0x80 | (point & 0x3F));
+  } else if (point < 0x10000) {
+    out += static_cast<char>(0xE0 | (point >> 12));
+    out += static_cast<char>(0x80 | ((point >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (point & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (point >> 18));
+    out += static_cast<char>(0x80 | ((point >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((point >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (point & 0x3F));
+  }
+}
+
+/// Returns `label`, valid UTF-8, with each capital that small_letter() maps made small.
+std::string small_letters(std::string_view label) {
+  std::string folded;
+  for (std::uint32_t point : code_points(label)) append_utf8(small_letter(point), folded);
+  return folded;
+}
+
 char digit(std::uint32_t value) {
   return static_cast<char>(value < 26 ? 'a' + value : '0' + (value - 26));
 }
@@ -117,7 +168,8 @@ std::optional<std::string> domain_to_ascii(std::string_view domain) {
     if (is_ascii(label)) {
       converted += label;
     } else {
-      const std::optional<std::string> encoded = punycode_encode(ascii_lower(label));
+      if (!is_valid_utf8(label)) return std::nullopt;
+      const std::optional<std::string> encoded = punycode_encode(small_letters(label));
       if (!encoded || encoded->size() + 4 > kMaxLabelLength) return std::nullopt;
       converted += "xn--" + *encoded;
     }

@@ -11,13 +11,14 @@ namespace outbound::mail {
 std::optional<std::string> punycode_encode(std::string_view label);
 
 /// Returns `domain` with each non-ASCII label replaced by its A-label ("xn--" and Punycode),
-/// so that the domain can travel where only ASCII may (RFC 5890). ASCII letters in such a label
-/// are lowercased first; ASCII labels are kept as they are. Returns nothing when a label is not
-/// valid UTF-8 or its A-label would be longer than 63 octets.
+/// so that the domain can travel where only ASCII may (RFC 5890). Capital letters in such a
+/// label are made small first: those of ASCII, the Latin-1 Supplement, Latin Extended-A, Greek
+/// and Cyrillic. ASCII labels are kept as they are. Returns nothing when a label is not valid
+/// UTF-8 or its A-label would be longer than 63 octets.
 ///
-/// NOTE: the labels are encoded as given, without the IDNA2008 mapping (Unicode case folding and
-/// NFC normalisation). A domain with non-ASCII capital letters or decomposed accents thus gets
-/// an A-label that no registry issues, and the send fails later, when the domain is resolved.
+/// NOTE: this is not the whole IDNA2008 mapping, which needs Unicode's tables: capitals of other
+/// scripts and decomposed accents (NFD) are encoded as given, which gives an A-label that no
+/// registry issues, and the send fails later, when the domain is resolved.
 std::optional<std::string> domain_to_ascii(std::string_view domain);
 
 /// Returns `address` with its domain passed through domain_to_ascii when the local part is ASCII

@@ -47,6 +47,14 @@ TEST(DomainToAscii, ConvertsOnlyNonAsciiLabels) {
   EXPECT_EQ(domain_to_ascii("exämple.de"), "xn--exmple-cua.de");
   EXPECT_EQ(domain_to_ascii("пример.испытание"), "xn--e1afmkfd.xn--80akhbyknj4f");
   EXPECT_EQ(domain_to_ascii("Mail.Bücher.Example"), "Mail.xn--bcher-kva.Example");
+}
+
+TEST(DomainToAscii, MakesCapitalsSmall) {
+  // The expected values are Python's "idna" codec's, on the small-letter domains.
+  EXPECT_EQ(domain_to_ascii("BÜCHER.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(domain_to_ascii("ŁÓDŹ.example"), "xn--d-uga0v4h.example");
+  EXPECT_EQ(domain_to_ascii("ПРИМЕР.испытание"), "xn--e1afmkfd.xn--80akhbyknj4f");
+  EXPECT_EQ(domain_to_ascii("ΕΛΛΆΔΑ.example"), "xn--hxakic4aa.example");
   EXPECT_EQ(domain_to_ascii("example.org"), "example.org");
 }
 
