@@ -50,7 +50,7 @@ PORT=$stripe_port LOG_LEVEL=warn NODE_PATH="$root/.peers/node_modules" \
 stripe_pid=$!
 peer_pids+=("$stripe_pid")
 for attempt in $(seq 1 100); do
-  if grep -qx "READY $stripe_port" "$stripe_log"; then break; fi
+  if grep -qsx "READY $stripe_port" "$stripe_log"; then break; fi
   if ! kill -0 "$stripe_pid" 2>/dev/null; then
     status=0
     wait "$stripe_pid" || status=$?
@@ -84,7 +84,7 @@ smtp_log="$run_dir/smtp-server.log"
 smtp_pid=$!
 peer_pids+=("$smtp_pid")
 for attempt in $(seq 1 100); do
-  if grep -qx "READY $smtp_port" "$smtp_log"; then break; fi
+  if grep -qsx "READY $smtp_port" "$smtp_log"; then break; fi
   if ! kill -0 "$smtp_pid" 2>/dev/null; then
     status=0
     wait "$smtp_pid" || status=$?

@@ -68,10 +68,10 @@ void secure_or_throw(Poco::Net::StreamSocket& socket, const Origin& origin,
                     "the TLS handshake with " + server + " failed: " + handshake.cause);
     case net::HandshakeError::kCertificateRejected:
       throw IoError(IoError::Kind::kTlsRejected,
-                    "the TLS handshake with " + server + " failed: " + handshake.cause +
-                        "; check that the server's certificate is for '" + origin.host +
-                        "' and is signed by a CA in the client's ca_file (or in the system store "
-                        "when ca_file is not set)");
+                    "the TLS handshake with " + server + " failed: " + handshake.cause + "; " +
+                        handshake.certificate_fix(origin.host,
+                                                  "the client's ca_file (or in the system store "
+                                                  "when ca_file is not set)"));
     case net::HandshakeError::kNotTls:
       throw IoError(IoError::Kind::kTlsRejected,
                     "the TLS handshake with " + server + " failed: " + handshake.cause +

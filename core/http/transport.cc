@@ -14,6 +14,7 @@
 
 #include "http/response_reader.h"
 #include "http/tokens.h"
+#include "net/tls_handshake.h"
 
 namespace outbound::http {
 namespace {
@@ -185,6 +186,7 @@ Poco::Net::Context::Ptr PooledTransport::tls_context(const Origin& origin) {
   // X25519 and P-256 first: Poco's default list starts with X448, which is slower to agree on.
   SSL_CTX_set1_groups_list(ssl, "X25519:P-256:P-384");
   if (options_.http.verify_tls) {
+    net::keep_verification_errors(context);
     X509_VERIFY_PARAM* verify = SSL_CTX_get0_param(ssl);
     X509_VERIFY_PARAM_set_hostflags(verify, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     Poco::Net::IPAddress literal;

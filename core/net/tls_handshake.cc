@@ -1,12 +1,15 @@
 #include "net/tls_handshake.h"
 
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <openssl/sslerr.h>
+#include <openssl/x509_vfy.h>
 #include <poll.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/NetException.h>
@@ -17,6 +20,24 @@ namespace outbound::net {
 namespace {
 
 using std::chrono::milliseconds;
+
+/// The first verification error of the handshake running on this thread. OpenSSL calls the
+/// verify callback on the thread that drives the handshake, which is run_tls_handshake's.
+thread_local int handshake_verification_error = X509_V_OK;
+
+HandshakeResult failed(HandshakeError error, std::string cause) {
+  HandshakeResult result;
+  result.error = error;
+  result.cause = std::move(cause);
+  return result;
+}
+
+int keep_first_verification_error(int preverify_ok, X509_STORE_CTX* store) {
+  if (preverify_ok == 0 && handshake_verification_error == X509_V_OK) {
+    handshake_verification_error = X509_STORE_CTX_get_error(store);
+  }
+  return preverify_ok;
+}
 
 /// Returns the OpenSSL error code in a Poco SSLException message, which Poco formats with
 /// ERR_error_string_n ("error:0A000086:SSL routines::certificate verify failed"), or 0 when
@@ -75,21 +96,22 @@ HandshakeResult complete_handshake(Poco::Net::SecureStreamSocket& secure, int de
     } else {
       // 0 means that the server sent close_notify. Any other result is an error that Poco did
       // not raise as an exception.
-      return {HandshakeError::kClosed, "the server closed the connection"};
+      return failed(HandshakeError::kClosed, "the server closed the connection");
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return {HandshakeError::kDeadline, "the deadline passed before the handshake completed"};
+      return failed(HandshakeError::kDeadline,
+                    "the deadline passed before the handshake completed");
     }
     if (!wait_for(descriptor, events, deadline)) {
-      return {HandshakeError::kClosed, std::string("poll failed: ") + std::strerror(errno)};
+      return failed(HandshakeError::kClosed, std::string("poll failed: ") + std::strerror(errno));
     }
   }
 }
 
-}  // namespace
-
-HandshakeResult run_tls_handshake(Poco::Net::StreamSocket& socket, const std::string& server_name,
+/// Runs the handshake of run_tls_handshake(), without the verification error's details.
+HandshakeResult attempt_handshake(Poco::Net::StreamSocket& socket, const std::string& server_name,
                                   const Poco::Net::Context::Ptr& context, SteadyTime deadline) {
+  handshake_verification_error = X509_V_OK;
   const int descriptor = socket.impl()->sockfd();
   try {
     socket.setBlocking(false);
@@ -101,17 +123,47 @@ HandshakeResult run_tls_handshake(Poco::Net::StreamSocket& socket, const std::st
     if (result.ok()) socket.setBlocking(true);
     return result;
   } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException& error) {
-    return {HandshakeError::kClosed, error.displayText()};
+    return failed(HandshakeError::kClosed, error.displayText());
   } catch (const Poco::Net::SSLException& error) {
-    return {classify_ssl_error(error.message()), error.displayText()};
+    return failed(classify_ssl_error(error.message()), error.displayText());
   } catch (const Poco::TimeoutException& error) {
-    return {HandshakeError::kDeadline, error.displayText()};
+    return failed(HandshakeError::kDeadline, error.displayText());
   } catch (const Poco::IOException& error) {
     // Socket errors: a reset (ConnectionResetException), a broken pipe.
-    return {HandshakeError::kClosed, error.displayText()};
+    return failed(HandshakeError::kClosed, error.displayText());
   } catch (const Poco::Exception& error) {
-    return {HandshakeError::kProtocol, error.displayText()};
+    return failed(HandshakeError::kProtocol, error.displayText());
   }
+}
+
+}  // namespace
+
+std::string HandshakeResult::certificate_fix(const std::string& host,
+                                             const std::string& trust) const {
+  if (name_mismatch) {
+    return "the certificate is signed by a trusted CA but issued for another name than '" + host +
+           "'; connect with a host name or address that the certificate names";
+  }
+  return "check that the server's certificate is for '" + host + "' and is signed by a CA in " +
+         trust;
+}
+
+void keep_verification_errors(const Poco::Net::Context::Ptr& context) {
+  SSL_CTX* ssl = context->sslContext();
+  SSL_CTX_set_verify(ssl, SSL_CTX_get_verify_mode(ssl), keep_first_verification_error);
+}
+
+HandshakeResult run_tls_handshake(Poco::Net::StreamSocket& socket, const std::string& server_name,
+                                  const Poco::Net::Context::Ptr& context, SteadyTime deadline) {
+  HandshakeResult result = attempt_handshake(socket, server_name, context, deadline);
+  if (result.error == HandshakeError::kCertificateRejected &&
+      handshake_verification_error != X509_V_OK) {
+    result.verification_error = X509_verify_cert_error_string(handshake_verification_error);
+    result.name_mismatch = handshake_verification_error == X509_V_ERR_HOSTNAME_MISMATCH ||
+                           handshake_verification_error == X509_V_ERR_IP_ADDRESS_MISMATCH;
+    result.cause += " (" + result.verification_error + ")";
+  }
+  return result;
 }
 
 }  // namespace outbound::net

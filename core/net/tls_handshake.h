@@ -35,9 +35,26 @@ struct HandshakeResult {
   /// The error's text from OpenSSL or Poco, such as "SSL Exception: error:0A000086:SSL
   /// routines::certificate verify failed"; empty when the handshake completed.
   std::string cause;
+  /// With kCertificateRejected on a context set up by keep_verification_errors(): OpenSSL's
+  /// text for the first verification error, such as "unable to get local issuer certificate",
+  /// else empty.
+  std::string verification_error;
+  /// With kCertificateRejected: whether the certificate is valid but issued for another host
+  /// name or IP address, so that the fix is the host setting, not the trusted CAs.
+  bool name_mismatch = false;
 
   bool ok() const { return error == HandshakeError::kNone; }
+
+  /// Returns the fix for kCertificateRejected: a host name or address to check when the
+  /// certificate names another, else the CA store `trust` to check ("ca_file").
+  std::string certificate_fix(const std::string& host, const std::string& trust) const;
 };
+
+/// Makes OpenSSL keep the first certificate verification error of each handshake that uses
+/// `context`, so that run_tls_handshake() can report it. Call once, when the context is made and
+/// before any handshake, because it changes the context's verify callback. The verify mode stays
+/// as it is.
+void keep_verification_errors(const Poco::Net::Context::Ptr& context);
 
 /// Runs the client side of a TLS handshake with `context` over `socket`, a connected TCP
 /// socket, and returns kDeadline when `deadline` passes first. `server_name` is sent as SNI

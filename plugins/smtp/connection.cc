@@ -48,7 +48,11 @@ Stage make_stage(std::string name, milliseconds timeout, std::string_view settin
   stage.name = std::move(name);
   if (attempt_deadline != SteadyTime{} && attempt_deadline < own) {
     stage.deadline = attempt_deadline;
-    stage.limit = "the call's attempt deadline";
+    const auto left = std::chrono::duration_cast<milliseconds>(attempt_deadline -
+                                                               std::chrono::steady_clock::now());
+    stage.limit = "the call's attempt deadline (" +
+                  std::to_string(std::max<long>(left.count(), 0)) +
+                  " ms left when the step began; see timeouts.attempt_ms)";
   } else {
     stage.deadline = own;
     stage.limit =
@@ -345,8 +349,8 @@ Status Connection::handshake(Poco::Net::Context::Ptr context, const std::string&
           .set_reason("tls_failed");
     case net::HandshakeError::kCertificateRejected:
       return Status::failed_precondition(
-                 failed + "; check that the server's certificate is for '" + host +
-                 "' and is signed by a CA in ca_file (or the system store without ca_file)")
+                 failed + "; " +
+                 result.certificate_fix(host, "ca_file (or the system store without ca_file)"))
           .set_retryable(false)
           .set_reason("tls_failed");
     case net::HandshakeError::kProtocol:

@@ -18,7 +18,17 @@ Status read_greeting(Connection& connection, const Settings& settings,
   const Stage stage = make_stage("waiting for the greeting", settings.timeouts.greeting,
                                  "greeting_ms", attempt_deadline);
   Result<Reply> greeting = connection.read_reply(stage);
-  if (!greeting.ok()) return greeting.status();
+  if (!greeting.ok()) {
+    const Status& failed = greeting.status();
+    if (failed.reason() != "timeout" || settings.tls == TlsMode::kImplicit) return failed;
+    // A server on an implicit-TLS port waits for the client's TLS hello and never greets.
+    return Status(failed.code(), failed.message() +
+                                     "; a port that starts with TLS, such as 465, sends its "
+                                     "greeting only after a TLS handshake, so if this is one, "
+                                     "set tls to \"implicit\"")
+        .set_retryable(failed.retryable())
+        .set_reason(failed.reason());
+  }
   if (greeting->code == 220) return Status();
   connection.mark_broken();
   return reply_status(*greeting, "the connection (greeting)", StatusCode::kFailedPrecondition,

@@ -1,5 +1,7 @@
 #include "smtp/tls.h"
 
+#include "net/tls_handshake.h"
+
 #include <mutex>
 
 #include <Poco/Exception.h>
@@ -37,6 +39,7 @@ Result<Poco::Net::Context::Ptr> make_tls_context(const std::string& host,
   // A null callback makes OpenSSL fail the handshake on any verification error, instead of
   // asking the handlers registered with Poco's SSLManager.
   SSL_CTX_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+  net::keep_verification_errors(context);
   X509_VERIFY_PARAM* verify = SSL_CTX_get0_param(ssl);
   X509_VERIFY_PARAM_set_hostflags(verify, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
   Poco::Net::IPAddress literal;

@@ -56,6 +56,7 @@ Context::Ptr client_context(const std::string& ca_file, const std::string& host)
   SSL_CTX_set_verify(context->sslContext(), SSL_VERIFY_PEER, nullptr);
   X509_VERIFY_PARAM* verify = SSL_CTX_get0_param(context->sslContext());
   X509_VERIFY_PARAM_set1_host(verify, host.c_str(), host.size());
+  keep_verification_errors(context);
   return context;
 }
 
@@ -219,9 +220,9 @@ TEST(TlsHandshake, FailuresAreClassified) {
   const outbound::testing::TestCa& ca = test_ca();
   const FailureCase cases[] = {
       {"untrusted CA", Behaviour::kTlsServer, false, false, HandshakeError::kCertificateRejected,
-       "certificate verify failed"},
+       "certificate verify failed (unable to get local issuer certificate)"},
       {"wrong host name", Behaviour::kTlsServer, true, true, HandshakeError::kCertificateRejected,
-       "certificate verify failed"},
+       "certificate verify failed (hostname mismatch)"},
       {"plaintext greeting", Behaviour::kGreeting, false, true, HandshakeError::kNotTls,
        "wrong version number"},
       {"plaintext HTTP reply", Behaviour::kHttpReply, false, true, HandshakeError::kNotTls,
@@ -247,6 +248,7 @@ TEST(TlsHandshake, FailuresAreClassified) {
     EXPECT_EQ(name_of(result.error), std::string(name_of(failure.expected))) << result.cause;
     EXPECT_NE(result.cause.find(failure.cause), std::string::npos) << result.cause;
     EXPECT_FALSE(result.cause.empty());
+    EXPECT_EQ(result.name_mismatch, failure.wrong_host) << result.cause;
     EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
   }
 }

@@ -263,7 +263,11 @@ TEST(SmtpScripted, CertificateForAnotherHostRejected) {
   EXPECT_EQ(receipt.status().code(), StatusCode::kFailedPrecondition) << receipt.status();
   EXPECT_EQ(receipt.status().reason(), "tls_failed");
   EXPECT_FALSE(receipt.status().retryable());
-  EXPECT_NE(receipt.status().message().find("ca_file"), std::string::npos)
+  EXPECT_NE(receipt.status().message().find("certificate verify failed (IP address mismatch)"),
+            std::string::npos)
+      << receipt.status().message();
+  EXPECT_NE(receipt.status().message().find("issued for another name than '127.0.0.1'"),
+            std::string::npos)
       << receipt.status().message();
 
   const std::vector<ScriptedConnection> records = closed_connections(server, 1);
@@ -497,6 +501,30 @@ TEST(SmtpScripted, NonNumericReplyIsProtocolError) {
   EXPECT_EQ(receipt.status().reason(), "protocol_error");
   EXPECT_NE(receipt.status().message().find("HTTP/1.1 400"), std::string::npos)
       << receipt.status().message();
+}
+
+TEST(SmtpScripted, SilentGreetingSuggestsImplicitTls) {
+  // A server on an implicit-TLS port waits for the client's TLS hello and sends nothing.
+  SmtpScript script;
+  script.stay_silent(milliseconds(3000));
+  ScriptedSmtpServer server({script}, tls_options());
+  server.start();
+  auto sender = make_sender(starttls_settings(server.port()));
+
+  Result<MailReceipt> receipt = sender->send(call_within(milliseconds(500)), text_message());
+
+  ASSERT_FALSE(receipt.ok());
+  EXPECT_EQ(receipt.status().code(), StatusCode::kDeadlineExceeded) << receipt.status();
+  EXPECT_EQ(receipt.status().reason(), "timeout");
+  const std::string& message = receipt.status().message();
+  EXPECT_NE(message.find("waiting for the greeting did not finish within the call's attempt "
+                         "deadline ("),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("ms left when the step began; see timeouts.attempt_ms)"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("set tls to \"implicit\""), std::string::npos) << message;
 }
 
 TEST(SmtpScripted, ServiceClosingAtGreeting) {
