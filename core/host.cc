@@ -121,7 +121,7 @@ std::shared_ptr<HttpTransport> make_transport(const config::ClientConfig& client
 
 PluginContext make_context(const config::ClientConfig& client,
                            const loader::PluginDescription& plugin, const config::Config& config,
-                           Host::State& state) {
+                           Host::State& state, std::shared_ptr<logging::WarningCapture> capture) {
   PluginContext context;
   context.client.id = client.id;
   context.client.kind = plugin.kind;
@@ -133,7 +133,7 @@ PluginContext make_context(const config::ClientConfig& client,
     context.secrets.emplace(pointer, secret.clone());
   }
   context.base_directory = config.base_directory.string();
-  context.logger = state.logs->logger("plugin." + plugin.name);
+  context.logger = state.logs->capturing_logger("plugin." + plugin.name, std::move(capture));
   context.http = make_transport(client, plugin, state);
   context.clock = state.clock;
   context.metrics = state.metrics;
@@ -205,8 +205,24 @@ Result<std::shared_ptr<const ClientSet>> Host::State::build(const std::filesyste
                 "); check the name or plugin_dirs\n";
       continue;
     }
-    PluginContext context = make_context(client, plugin->description(), config, *this);
+    // Warnings the plugin logs while it reads its settings join the configuration's own, so
+    // that `outbound config check` lists them; they are logged once, like those.
+    auto capture = std::make_shared<logging::WarningCapture>();
+    PluginContext context = make_context(client, plugin->description(), config, *this, capture);
+    const spdlog::level::level_enum level = logs->level();
+    capture->begin(options.log_config_warnings ? level : spdlog::level::off);
+    context.logger->set_level(std::min(level, spdlog::level::warn));
     Result<std::shared_ptr<ExternalClient>> made = plugin->create(context);
+    context.logger->set_level(level);
+    for (const std::string& warning : capture->end()) {
+      // A plugin names the setting by its full JSON pointer, as the smtp plugin does; any other
+      // warning is shown at the client's settings.
+      const std::string where = warning.rfind("/clients/", 0) == 0
+                                    ? std::string()
+                                    : client_settings_pointer(client.id) + ": ";
+      set->warnings.push_back(config.file.string() + ": " + where + warning + " (plugin " +
+                              plugin->description().name + ")");
+    }
     if (!made.ok()) {
       errors += describe_create_failure(config, client, plugin->description(), made.status());
       continue;

@@ -1,5 +1,6 @@
 #include "logging/logging.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -189,6 +190,72 @@ LogSystem::LogSystem(spdlog::level::level_enum level, LogFormat format,
       sink_(std::make_shared<MaskingSink>(masker_, std::move(destinations), format)),
       level_(level) {}
 
+namespace {
+
+/// CaptureSink hands each line to a WarningCapture, then to the masking sink unless the capture
+/// keeps it back.
+class CaptureSink : public spdlog::sinks::sink {
+ public:
+  CaptureSink(std::shared_ptr<WarningCapture> capture, std::shared_ptr<MaskingSink> target,
+              std::shared_ptr<const Masker> masker)
+      : capture_(std::move(capture)), target_(std::move(target)), masker_(std::move(masker)) {}
+
+  void log(const spdlog::details::log_msg& message) override {
+    const std::string text =
+        masker_->mask(std::string_view(message.payload.data(), message.payload.size()));
+    if (capture_->keep(message.level, text)) target_->log(message);
+  }
+  void flush() override { target_->flush(); }
+  void set_pattern(const std::string& pattern) override { target_->set_pattern(pattern); }
+  void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override {
+    target_->set_formatter(std::move(formatter));
+  }
+
+ private:
+  std::shared_ptr<WarningCapture> capture_;
+  std::shared_ptr<MaskingSink> target_;
+  std::shared_ptr<const Masker> masker_;
+};
+
+}  // namespace
+
+void WarningCapture::begin(spdlog::level::level_enum forward_from) {
+  std::lock_guard lock(mutex_);
+  active_ = true;
+  forward_from_ = forward_from;
+  kept_.clear();
+}
+
+std::vector<std::string> WarningCapture::end() {
+  std::lock_guard lock(mutex_);
+  active_ = false;
+  return std::move(kept_);
+}
+
+bool WarningCapture::keep(spdlog::level::level_enum level, const std::string& text) {
+  std::lock_guard lock(mutex_);
+  if (!active_ || level < spdlog::level::warn) return true;
+  kept_.push_back(text);
+  return level >= forward_from_;
+}
+
+std::shared_ptr<spdlog::logger> LogSystem::capturing_logger(
+    const std::string& name, std::shared_ptr<WarningCapture> capture) {
+  std::lock_guard lock(mutex_);
+  auto sink = std::make_shared<CaptureSink>(std::move(capture), sink_, masker_);
+  auto created = std::make_shared<spdlog::logger>(name, sink);
+  created->set_level(level_.load());
+  created->flush_on(spdlog::level::warn);
+  auto reporter = std::make_shared<ErrorReporter>(name, masker_);
+  created->set_error_handler([reporter](const std::string& error) { reporter->report(error); });
+  // Each client made from a configuration gets one, so the list keeps only live loggers.
+  client_loggers_.erase(std::remove_if(client_loggers_.begin(), client_loggers_.end(),
+                                       [](const auto& weak) { return weak.expired(); }),
+                        client_loggers_.end());
+  client_loggers_.push_back(created);
+  return created;
+}
+
 std::shared_ptr<spdlog::logger> LogSystem::logger(const std::string& name) {
   std::lock_guard lock(mutex_);
   for (const auto& existing : loggers_) {
@@ -207,6 +274,9 @@ void LogSystem::set_level(spdlog::level::level_enum level) {
   std::lock_guard lock(mutex_);
   level_.store(level);
   for (const auto& existing : loggers_) existing->set_level(level);
+  for (const auto& weak : client_loggers_) {
+    if (auto existing = weak.lock()) existing->set_level(level);
+  }
 }
 
 void LogSystem::set_format(LogFormat format) { sink_->set_format(format); }

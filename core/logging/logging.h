@@ -66,6 +66,29 @@ class MaskingSink : public spdlog::sinks::sink {
   std::atomic<LogFormat> format_;
 };
 
+/// WarningCapture keeps the warnings that one plugin logs while it creates a client, so that
+/// the host can list them with the configuration's own warnings (Host::warnings()).
+///
+/// Thread safety: every method may be called from many threads.
+class WarningCapture {
+ public:
+  /// Starts keeping warnings. Those below `forward_from` are kept and not logged, because the
+  /// caller lists them itself; spdlog::level::off keeps every warning out of the log.
+  void begin(spdlog::level::level_enum forward_from);
+  /// Stops keeping warnings and returns those kept since begin(), masked, in order.
+  std::vector<std::string> end();
+
+  /// Keeps `text` when capturing and `level` is warn or above. Returns whether the line is to
+  /// be logged too.
+  bool keep(spdlog::level::level_enum level, const std::string& text);
+
+ private:
+  std::mutex mutex_;
+  bool active_ = false;
+  spdlog::level::level_enum forward_from_ = spdlog::level::trace;
+  std::vector<std::string> kept_;
+};
+
 /// LogSystem owns the masking sink and makes the named loggers of the host ("host", "loader",
 /// "config", "http", "plugin.<name>"). Loggers are handed to their owners, never registered
 /// in or fetched from spdlog's global registry.
@@ -87,6 +110,12 @@ class LogSystem {
   /// Returns the logger called `name`, creating it on first use.
   std::shared_ptr<spdlog::logger> logger(const std::string& name);
 
+  /// Returns a new logger called `name`, not shared with other callers, whose warnings go to
+  /// `capture` while it is capturing (see WarningCapture). The levels set with set_level()
+  /// apply to it like to the others.
+  std::shared_ptr<spdlog::logger> capturing_logger(const std::string& name,
+                                                   std::shared_ptr<WarningCapture> capture);
+
   /// Changes the level of every logger made so far and from now on.
   void set_level(spdlog::level::level_enum level);
   /// Changes the format of every line from now on, whichever logger writes it.
@@ -102,6 +131,8 @@ class LogSystem {
   std::atomic<spdlog::level::level_enum> level_;
   std::mutex mutex_;
   std::vector<std::shared_ptr<spdlog::logger>> loggers_;
+  /// The loggers of capturing_logger(), owned by the clients that use them.
+  std::vector<std::weak_ptr<spdlog::logger>> client_loggers_;
 };
 
 }  // namespace outbound::logging

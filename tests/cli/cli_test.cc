@@ -631,15 +631,26 @@ TEST(CliConfig, SmtpSettingThatDoesNothingIsAWarning) {
   testing::write_file(dir / "config.json", config.dump());
 
   const ProcessResult result = run_cli({"config", "check", (dir / "config.json").string()});
+  const ProcessResult as_json =
+      run_cli({"--json", "config", "check", (dir / "config.json").string()});
+  const ProcessResult quiet =
+      run_cli({"--config", (dir / "config.json").string(), "--log-level", "error", "plugins"});
 
   EXPECT_EQ(result.exit_code, 0) << describe(result);
   const std::string warning =
       "/clients/mail/settings/allow_plaintext: is true and does nothing, because /tls is "
       "\"implicit\", which encrypts the connection; remove it";
-  const std::string output = result.out + result.err;
-  const std::size_t first = output.find(warning);
-  EXPECT_NE(first, std::string::npos) << describe(result);
-  EXPECT_EQ(output.find(warning, first + 1), std::string::npos) << describe(result);
+  // Listed once, as a warning line of the report, with the file and the plugin.
+  const std::string line =
+      "warning: " + (dir / "config.json").string() + ": " + warning + " (plugin smtp)\n";
+  EXPECT_TRUE(contains(result.out, line)) << describe(result);
+  EXPECT_FALSE(contains(result.err, warning)) << describe(result);
+  ASSERT_EQ(as_json.exit_code, 0) << describe(as_json);
+  const json warnings = json::parse(as_json.out)["warnings"];
+  ASSERT_EQ(warnings.size(), 1u) << as_json.out;
+  EXPECT_TRUE(contains(warnings[0].get<std::string>(), warning)) << as_json.out;
+  EXPECT_EQ(quiet.exit_code, 0) << describe(quiet);
+  EXPECT_FALSE(contains(quiet.err, warning)) << describe(quiet);
 }
 
 TEST(CliConfig, ConfigurationWarningPrintedOnce) {

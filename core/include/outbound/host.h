@@ -129,7 +129,8 @@ class Host {
   /// The absolute path of the configuration file.
   const std::filesystem::path& config_file() const;
 
-  /// Warnings found while loading the configuration (a secret too short to mask, say).
+  /// Warnings found while loading the configuration (a secret too short to mask, say), and
+  /// those each plugin logged while it read its client's settings, followed by "(plugin NAME)".
   std::vector<std::string> warnings() const;
 
   struct State;
