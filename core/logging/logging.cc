@@ -201,9 +201,13 @@ class CaptureSink : public spdlog::sinks::sink {
       : capture_(std::move(capture)), target_(std::move(target)), masker_(std::move(masker)) {}
 
   void log(const spdlog::details::log_msg& message) override {
-    const std::string text =
-        masker_->mask(std::string_view(message.payload.data(), message.payload.size()));
-    if (capture_->keep(message.level, text)) target_->log(message);
+    // Lines are masked for the capture only while it runs, so other lines cost nothing more.
+    if (message.level >= spdlog::level::warn && capture_->active()) {
+      const std::string text =
+          masker_->mask(std::string_view(message.payload.data(), message.payload.size()));
+      if (!capture_->keep(message.level, text)) return;
+    }
+    target_->log(message);
   }
   void flush() override { target_->flush(); }
   void set_pattern(const std::string& pattern) override { target_->set_pattern(pattern); }
@@ -221,20 +225,20 @@ class CaptureSink : public spdlog::sinks::sink {
 
 void WarningCapture::begin(spdlog::level::level_enum forward_from) {
   std::lock_guard lock(mutex_);
-  active_ = true;
+  active_.store(true);
   forward_from_ = forward_from;
   kept_.clear();
 }
 
 std::vector<std::string> WarningCapture::end() {
   std::lock_guard lock(mutex_);
-  active_ = false;
+  active_.store(false);
   return std::move(kept_);
 }
 
 bool WarningCapture::keep(spdlog::level::level_enum level, const std::string& text) {
   std::lock_guard lock(mutex_);
-  if (!active_ || level < spdlog::level::warn) return true;
+  if (!active_.load() || level < spdlog::level::warn) return true;
   kept_.push_back(text);
   return level >= forward_from_;
 }

@@ -82,9 +82,12 @@ class WarningCapture {
   /// be logged too.
   bool keep(spdlog::level::level_enum level, const std::string& text);
 
+  /// Whether begin() was called without end() since.
+  bool active() const { return active_.load(); }
+
  private:
   std::mutex mutex_;
-  bool active_ = false;
+  std::atomic<bool> active_{false};
   spdlog::level::level_enum forward_from_ = spdlog::level::trace;
   std::vector<std::string> kept_;
 };
