@@ -40,7 +40,8 @@ struct BuiltMessage {
   std::string message_id;
   /// The MAIL FROM address.
   std::string envelope_from;
-  /// The envelope recipients: to, cc, bcc in that order, duplicates removed (case-insensitive).
+  /// The envelope recipients: to, cc, bcc in that order, repeats removed: two
+  /// addresses repeat when they differ only in the letter case of the domain.
   std::vector<std::string> recipients;
   /// RFC 5322 bytes: CRLF line endings only, no line over 998 octets, NOT dot-stuffed, no
   /// trailing ".". The last line ends with CRLF.

@@ -149,11 +149,19 @@ Status check_attachment(const MailAttachment& attachment, std::size_t index) {
   return Status();
 }
 
+// Returns `address` with its domain in lower case: RFC 5321 section 2.4 lets the receiving
+// server tell local parts apart by case, but domains are the same in any case.
+std::string comparison_key(const std::string& address) {
+  const std::size_t at = address.rfind('@');
+  if (at == std::string::npos) return address;
+  return address.substr(0, at + 1) + ascii_lower(std::string_view(address).substr(at + 1));
+}
+
 // Appends the addresses of `mailboxes` that `seen` does not have yet.
 void add_recipients(const std::vector<MailAddress>& mailboxes, std::set<std::string>& seen,
                     std::vector<std::string>& recipients) {
   for (const MailAddress& mailbox : mailboxes) {
-    if (seen.insert(ascii_lower(mailbox.address)).second) recipients.push_back(mailbox.address);
+    if (seen.insert(comparison_key(mailbox.address)).second) recipients.push_back(mailbox.address);
   }
 }
 

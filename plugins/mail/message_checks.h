@@ -13,7 +13,8 @@ namespace outbound::mail {
 struct Envelope {
   /// The MAIL FROM address: `envelope_from`, or `from.address` when that is empty.
   std::string from;
-  /// To, Cc and Bcc addresses in that order, without repeats (compared ignoring ASCII case).
+  /// To, Cc and Bcc addresses in that order, without repeats (the same
+  /// local part, and the same domain in any letter case).
   std::vector<std::string> recipients;
 };
 

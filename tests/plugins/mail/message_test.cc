@@ -157,11 +157,13 @@ TEST(BuildMessage, KeepsAGivenMessageId) {
 TEST(BuildMessage, EnvelopeDropsRepeatedRecipients) {
   MailMessage message = simple_message();
   message.to = {{"alice@example.org", ""}, {"bob@example.org", "Bob"}};
-  message.cc = {{"Alice@Example.org", "Alice again"}, {"carol@example.org", ""}};
-  message.bcc = {{"dave@example.org", ""}, {"BOB@example.org", ""}};
+  // The domain's case does not matter, the local part's may: BOB@ is another mailbox.
+  message.cc = {{"alice@Example.ORG", "Alice again"}, {"carol@example.org", ""}};
+  message.bcc = {{"dave@example.org", ""}, {"BOB@example.org", ""}, {"bob@example.org", ""}};
   const BuiltMessage built = build_ok(message);
-  EXPECT_EQ(built.recipients, (std::vector<std::string>{"alice@example.org", "bob@example.org",
-                                                        "carol@example.org", "dave@example.org"}));
+  EXPECT_EQ(built.recipients,
+            (std::vector<std::string>{"alice@example.org", "bob@example.org", "carol@example.org",
+                                      "dave@example.org", "BOB@example.org"}));
   EXPECT_EQ(built.envelope_from, "sender@example.com");
 }
 
