@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "outbound/near_miss.h"
+
 namespace outbound::cli {
 
 std::optional<std::string> ParsedArguments::value(const std::string& name) const {
@@ -48,10 +50,17 @@ Result<ParsedArguments> parse_arguments(const std::vector<std::string>& argument
                              [&](const OptionSpec& candidate) { return candidate.name == name; });
     if (spec == specs.end()) {
       std::string known;
-      for (const auto& candidate : specs) known += " --" + candidate.name;
+      std::vector<std::string> names;
+      for (const auto& candidate : specs) {
+        known += " --" + candidate.name;
+        names.push_back(candidate.name);
+      }
+      const std::optional<std::string> near = suggest_near_miss(name, names);
       return Status::invalid_argument(
           "unknown option '--" + name + "'" +
-          (known.empty() ? "; this command takes no options" : "; valid options:" + known));
+          (near            ? "; did you mean --" + *near + "? Valid options:" + known
+           : known.empty() ? "; this command takes no options"
+                           : "; valid options:" + known));
     }
     if (!spec->repeatable && parsed.has(name)) {
       return Status::invalid_argument("option '--" + name + "' is given twice; give it once");

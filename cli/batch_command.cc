@@ -127,14 +127,6 @@ json run_line(const Host& host, const Output& output, const Line& line, Status* 
   return line_result;
 }
 
-/// Exit code for the batch from the failures seen: transient beats internal beats rejected.
-int combine(int current, const Status& failure) {
-  const int code = exit_code_for(failure);
-  if (current == kExitUnavailable || code == kExitUnavailable) return kExitUnavailable;
-  if (current == kExitInternal || code == kExitInternal) return kExitInternal;
-  return kExitRejected;
-}
-
 }  // namespace
 
 int run_batch(const Invocation& invocation) {
@@ -202,7 +194,7 @@ int run_batch(const Invocation& invocation) {
       const std::string result = run_line(*host, output, line, &failure)
                                      .dump(-1, ' ', false, json::error_handler_t::replace);
       lock.lock();
-      if (!failure.ok()) exit_code = combine(exit_code, failure);
+      if (!failure.ok()) exit_code = combine_exit_codes(exit_code, failure);
       finished.emplace(line.sequence, result);
       for (auto next = finished.find(next_to_print); next != finished.end();
            next = finished.find(next_to_print)) {

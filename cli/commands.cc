@@ -22,7 +22,9 @@ Lists each configured client: its id, kind, plugin name and version, and the plu
 
 constexpr const char* kCheckHelp = R"(usage: outbound check [--client ID]
 
-Health-checks every client (or one), printing one line each. Exit 0 only if all are healthy.
+Health-checks every client (or one), printing one line each. Exit 0 when all are healthy;
+otherwise 5 if any failed for a transient reason (a retry may help), else 1 if any failed
+with an internal error, else 4.
 )";
 
 constexpr const char* kConfigCheckHelp = R"(usage: outbound config check [FILE]
@@ -62,7 +64,18 @@ std::unique_ptr<Host> Invocation::open_host(int* exit_code, bool log_config_warn
   auto host = Host::open(std::move(options));
   if (!host.ok()) {
     const bool internal = host.status().code() == StatusCode::kInternal;
-    *exit_code = output->fail(host.status(), internal ? kExitInternal : kExitConfiguration);
+    Status failure = host.status();
+    if (config_file_is_default && failure.code() == StatusCode::kNotFound) {
+      // The command was given no configuration, and the default is relative to the folder.
+      failure = Status(failure.code(),
+                       failure.message() +
+                           "; that is the default, config/default.json in the current folder, "
+                           "so run from the repository's folder, pass --config FILE, or set "
+                           "OUTBOUND_CONFIG")
+                    .set_retryable(failure.retryable())
+                    .set_reason(failure.reason());
+    }
+    *exit_code = output->fail(failure, internal ? kExitInternal : kExitConfiguration);
     return nullptr;
   }
   output->set_redactor((*host)->redactor());
@@ -80,7 +93,13 @@ int exit_code_for_lookup(const Status& status) {
 
 Status with_client_choice(const Status& status, std::string_view fix) {
   if (status.reason() != "ambiguous_client") return status;
-  Status copy(status.code(), status.message() + "; " + std::string(fix));
+  // The host's message ends in the fix for library callers ("; pass the id of ..."), which the
+  // command line's own fix replaces.
+  std::string message = status.message();
+  if (const std::size_t fix_start = message.rfind("; "); fix_start != std::string::npos) {
+    message.resize(fix_start);
+  }
+  Status copy(status.code(), message + "; " + std::string(fix));
   copy.set_retryable(status.retryable());
   copy.set_reason(status.reason());
   return copy;
@@ -149,7 +168,7 @@ int run_check(const Invocation& invocation) {
                   {"healthy", health.ok()}};
     if (!health.ok()) {
       entry["error"] = error_json(health);
-      if (result == kExitOk) result = exit_code_for(health);
+      result = combine_exit_codes(result, health);
     }
     clients.push_back(std::move(entry));
   }

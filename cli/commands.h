@@ -14,6 +14,9 @@ namespace outbound::cli {
 struct Invocation {
   /// `--config`, else $OUTBOUND_CONFIG, else config/default.json.
   std::string config_file;
+  /// Whether config_file is config/default.json because neither --config nor
+  /// $OUTBOUND_CONFIG gave one.
+  bool config_file_is_default = false;
   std::optional<std::string> log_level;
   /// The command words ("auth issue"), for messages and help.
   std::string command;
@@ -46,8 +49,8 @@ int run_demo(const Invocation& invocation);
 /// error. Anything else follows exit_code_for.
 int exit_code_for_lookup(const Status& status);
 
-/// Returns `status` with how to choose a client appended when several of the kind are
-/// configured (reason "ambiguous_client"): `fix` such as "choose one with --client ID".
+/// Returns `status` with the host's fix replaced by `fix`, such as "choose one with --client
+/// ID", when several clients of the kind are configured (reason "ambiguous_client").
 Status with_client_choice(const Status& status, std::string_view fix);
 
 }  // namespace outbound::cli

@@ -97,8 +97,14 @@ Result<MailAddress> read_mailbox(const json& value, const std::string& op,
                                  const std::string& name) {
   const std::string label = argument(op, name);
   if (value.is_string()) {
-    auto mailbox = parse_mailbox(value.get_ref<const std::string&>());
-    if (!mailbox.ok()) return about(label, mailbox.status());
+    const std::string& text = value.get_ref<const std::string&>();
+    auto mailbox = parse_mailbox(text);
+    if (!mailbox.ok()) {
+      // The value is quoted unless it contains a line break, which the message already names.
+      const Status status = about(label, mailbox.status());
+      if (!forbidden_header_character(text).empty()) return status;
+      return Status(status.code(), status.message() + " (got " + json(text).dump() + ")");
+    }
     return mailbox;
   }
   if (!value.is_object()) {

@@ -33,7 +33,7 @@ commands:
   pay get PAYMENT_ID         print a charge, refund or payment intent
   pay webhook-verify --signature HEADER [--payload-file F]
                              verify a webhook delivery and print its event
-  mail send --from A --to B --subject S (--text T | --text-file F) ...
+  mail send --from A --to B --subject S [--text T | --text-file F] [--html-file F] ...
                              send a message; prints each recipient's reply
   batch FILE|- ...           run one operation per JSON line
   demo                       run the demo on every configured client
@@ -103,13 +103,15 @@ Result<GlobalOptions> parse_global_options(const std::vector<std::string>& argum
   return options;
 }
 
+constexpr const char* kDefaultConfigFile = "config/default.json";
+
 std::string default_config_file(const GlobalOptions& options) {
   if (options.config) return *options.config;
   if (const char* from_environment = std::getenv("OUTBOUND_CONFIG");
       from_environment != nullptr && *from_environment != '\0') {
     return from_environment;
   }
-  return "config/default.json";
+  return kDefaultConfigFile;
 }
 
 using Handler = int (*)(const Invocation&);
@@ -147,6 +149,8 @@ int run(const std::vector<std::string>& arguments) {
 
   Invocation invocation;
   invocation.config_file = default_config_file(options);
+  invocation.config_file_is_default = invocation.config_file == kDefaultConfigFile &&
+                                      !options.config && std::getenv("OUTBOUND_CONFIG") == nullptr;
   invocation.log_level = options.log_level;
   invocation.output = &output;
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "outbound/near_miss.h"
+
 namespace outbound::cli {
 
 using nlohmann::json;
@@ -21,14 +23,19 @@ Status reject_unknown(const json& args, const std::string& op,
   for (const auto& item : args.items()) {
     bool listed = false;
     std::string names;
+    std::vector<std::string> candidates;
     for (const char* name : known) {
       listed = listed || item.key() == name;
       names += names.empty() ? "" : ", ";
       names += name;
+      candidates.emplace_back(name);
     }
     if (!listed) {
-      return Status::invalid_argument(op + " has no argument '" + item.key() +
-                                      "'; valid arguments: " + names);
+      const std::optional<std::string> near = suggest_near_miss(item.key(), candidates);
+      return Status::invalid_argument(
+          op + " has no argument '" + item.key() + "'" +
+          (near ? "; did you mean '" + *near + "'? Valid arguments: " : "; valid arguments: ") +
+          names);
     }
   }
   return Status();

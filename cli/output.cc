@@ -33,6 +33,13 @@ int exit_code_for(const Status& status) {
   return kExitInternal;
 }
 
+int combine_exit_codes(int current, const Status& failure) {
+  const int code = exit_code_for(failure);
+  if (current == kExitUnavailable || code == kExitUnavailable) return kExitUnavailable;
+  if (current == kExitInternal || code == kExitInternal) return kExitInternal;
+  return kExitRejected;
+}
+
 std::string describe_provider_details(const ProviderDetails& provider) {
   std::string text;
   auto add = [&text](const std::string& label, const std::string& value) {
@@ -79,6 +86,18 @@ int Output::fail(const Status& unredacted, int exit_code, const nlohmann::json& 
   const Status status = redacted(unredacted);
   if (json_) {
     nlohmann::json error = error_json(status);
+    if (status.reason() == "configuration") {
+      // Every problem of the configuration as its own string, for scripts.
+      nlohmann::json problems = nlohmann::json::array();
+      std::size_t start = 0;
+      while (start < status.message().size()) {
+        std::size_t end = status.message().find('\n', start);
+        if (end == std::string::npos) end = status.message().size();
+        if (end > start) problems.push_back(status.message().substr(start, end - start));
+        start = end + 1;
+      }
+      error["problems"] = std::move(problems);
+    }
     error.update(extra_fields);
     out_ << nlohmann::json{{"error", std::move(error)}}.dump(
                 -1, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -86,7 +105,7 @@ int Output::fail(const Status& unredacted, int exit_code, const nlohmann::json& 
   } else {
     err_ << "error: " << status_code_name(status.code());
     if (!status.reason().empty()) err_ << " (" << escape_for_terminal(status.reason()) << ")";
-    // The host lists every problem of a configuration on a line of its own; each is printed
+    // The host lists every problem of a configuration on a line of its own. Each is printed
     // indented, so that none can pass for a line the command wrote itself. Other messages carry
     // text from providers and servers, whose line breaks stay escaped.
     const std::string& message = status.message();

@@ -30,6 +30,11 @@ enum ExitCode : int {
 /// transient failures, 3 for a plugin that threw (reason "plugin_exception"), 1 for bugs.
 int exit_code_for(const Status& status);
 
+/// Returns the exit code of a command that ran several operations, after one more failed with
+/// `failure`, given `current` for those before: 5 when any failure was transient, else 1 when
+/// any was internal, else 4.
+int combine_exit_codes(int current, const Status& failure);
+
 /// Returns the provider's details for people: "code card_declined, decline code
 /// generic_decline, param source, reply code 402", leaving out what is empty. The request id
 /// is left out because it gets a line of its own.

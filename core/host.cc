@@ -293,7 +293,7 @@ Result<std::shared_ptr<ExternalClient>> Host::State::find(const ClientSet& set, 
     }
     if (count > 1) {
       return Status::invalid_argument("several " + kind_name + " clients are configured (" + ids +
-                                      "); name the one to use by its id")
+                                      "); pass the id of the one to use")
           .set_reason("ambiguous_client");
     }
     if (!only) {

@@ -60,7 +60,9 @@ Status auth_failure(Connection& connection, const Reply& reply, const Settings& 
   if (reply.code == 535) {
     return reply_status(reply, step, StatusCode::kUnauthenticated, reason::kAuthFailed)
         .set_retryable(false)
-        .with_context("the user name or password was rejected");
+        .with_context(
+            "the user name or password was rejected (check the username and password "
+            "settings)");
   }
   if (reply.intermediate()) {
     return Status::unavailable("the SMTP server sent another 334 prompt after " + step +
@@ -80,10 +82,11 @@ Result<std::string> choose_mechanism(const Connection& connection, const Setting
   for (const std::string& mechanism : offered.auth_mechanisms) {
     list += (list.empty() ? "" : " ") + mechanism;
   }
-  if (list.empty()) list = "none";
+  const std::string offers =
+      list.empty() ? "it offers no AUTH mechanism" : "it offers AUTH " + list;
   const auto unavailable = [&](const std::string& wanted) {
     return Status::failed_precondition("the SMTP server " + connection.peer() +
-                                       " does not offer AUTH " + wanted + " (it offers: " + list +
+                                       " does not offer AUTH " + wanted + " (" + offers +
                                        "); check /auth, or whether the server needs TLS first")
         .set_retryable(false)
         .set_reason(reason::kAuthUnavailable);

@@ -178,6 +178,18 @@ void read_host(const json& root, Settings& settings, SettingProblems& problems) 
   }
   Poco::Net::IPAddress literal;
   if (!Poco::Net::IPAddress::tryParse(value, literal) && !valid_domain(value)) {
+    // "smtp.example.com:587": the port belongs in its own setting.
+    const std::size_t colon = value.rfind(':');
+    if (colon != std::string::npos && colon + 1 < value.size() &&
+        value.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+      const std::string name = value.substr(0, colon);
+      if (Poco::Net::IPAddress::tryParse(name, literal) || valid_domain(name)) {
+        problems.add("/host", "is \"" + value + "\", a host and a port; give them apart, as " +
+                                  "\"host\": \"" + name +
+                                  "\", \"port\": " + value.substr(colon + 1));
+        return;
+      }
+    }
     problems.add("/host", "is \"" + value +
                               "\", which is not a host name or IP address; give a name such as "
                               "\"smtp.example.com\" without a scheme, port or path");
@@ -297,6 +309,8 @@ void read_credentials(const PluginContext& context, const json& root, bool tls_k
     }
     if (has_auth) {
       problems.add("/auth", "is given without /username; AUTH needs a user name and password");
+      // The value is checked all the same, so that a wrong one shows in the same run.
+      read_auth_mechanism(root, settings, problems);
     }
     return;
   }

@@ -1,6 +1,7 @@
 #include "smtp/tls.h"
 
 #include "net/tls_handshake.h"
+#include "outbound/setting_problems.h"
 
 #include <mutex>
 
@@ -26,10 +27,11 @@ Result<Poco::Net::Context::Ptr> make_tls_context(const std::string& host,
   try {
     context = new Context(Context::TLS_CLIENT_USE, params);
   } catch (const Poco::Exception& error) {
-    return Status::invalid_argument("smtp setting /ca_file: the CA bundle " + ca_file +
-                                    " cannot be loaded (" + error.displayText() +
-                                    "); give a PEM file of CA certificates")
-        .set_reason("bad_ca_file");
+    // A settings problem like the others, so that the host names it by its full pointer.
+    SettingProblems problems;
+    problems.add("/ca_file", "the CA bundle " + ca_file + " cannot be loaded (" +
+                                 error.displayText() + "); give a PEM file of CA certificates");
+    return problems.status();
   }
   context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
   // OpenSSL checks the host name below; Poco's own check would resolve the name again and

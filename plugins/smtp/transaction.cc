@@ -11,7 +11,8 @@
 namespace outbound::smtp {
 namespace {
 
-/// The most recipients whose RCPT TO commands are pipelined; a longer list goes step by step.
+/// The maximum number of recipients whose RCPT TO commands are pipelined. A longer list goes
+/// step by step.
 constexpr std::size_t kMaxPipelinedRecipients = 100;
 
 /// Checks what the message needs against what the server offers, before MAIL.
@@ -78,8 +79,8 @@ Status no_recipient_status(const std::vector<RecipientResult>& recipients) {
             (recipient.enhanced_code.empty() ? "" : " " + recipient.enhanced_code) +
             (recipient.reply.empty() ? "" : " " + recipient.reply) + ")";
   }
-  // The provider details hold one reply, so they are set only when every recipient got the same
-  // one; the message lists each recipient's reply either way.
+  // The provider details have room for one reply, so they are set only when every recipient got
+  // the same one. The message lists each recipient's reply either way.
   ProviderDetails details;
   const bool same_reply =
       std::all_of(recipients.begin(), recipients.end(), [&](const RecipientResult& recipient) {
@@ -91,8 +92,22 @@ Status no_recipient_status(const std::vector<RecipientResult>& recipients) {
     details.code = recipients.front().enhanced_code;
   }
   if (transient) {
-    return Status::unavailable("the SMTP server accepted no recipient, and some only for now: " +
-                               list + "; the message was not sent, try again later")
+    // Name the recipients worth another try, so that a caller can drop the others first.
+    std::string deferred;
+    bool some_permanent = false;
+    for (const RecipientResult& recipient : recipients) {
+      if (recipient.reply_code >= 400 && recipient.reply_code < 500) {
+        deferred += (deferred.empty() ? "" : ", ") + recipient.address;
+      } else {
+        some_permanent = true;
+      }
+    }
+    const std::string retry = some_permanent
+                                  ? "; the message was not sent; only " + deferred +
+                                        " may accept it later, the others are rejected for good"
+                                  : "; the message was not sent, try again later";
+    return Status::unavailable(
+               "the SMTP server accepted no recipient, and some only for now: " + list + retry)
         .set_retryable(true)
         .set_reason(reason::kRecipientsDeferred)
         .set_provider(details);

@@ -458,6 +458,28 @@ TEST(CliConfig, EveryProblemGetsALine) {
   EXPECT_TRUE(contains(result.err, "\n  " + file + ": /clients/auth/settings/signing_key"))
       << result.err;
   EXPECT_FALSE(contains(result.err, "\\n")) << result.err;
+
+  const ProcessResult as_json =
+      run_cli_with_environment({"--json", "config", "check", (dir / "config.json").string()},
+                               {{"OUTBOUND_TEST_MISSING", testing::kUnset}});
+  const json problems = json::parse(as_json.out)["error"]["problems"];
+  ASSERT_EQ(problems.size(), 2u) << as_json.out;
+  EXPECT_TRUE(contains(problems[0].get<std::string>(), file + ": /")) << as_json.out;
+  EXPECT_TRUE(contains(problems[1].get<std::string>(), file + ": /")) << as_json.out;
+}
+
+TEST(CliConfig, MissingDefaultConfigurationSaysHowToGiveOne) {
+  // Run in an empty folder, where config/default.json is not.
+  TempDir dir;
+  const ProcessResult result =
+      testing::run_process({"/bin/sh", "-c", "cd \"$DIR\" && exec \"$OUTBOUND\" check"},
+                           {{"DIR", dir.path().string()},
+                            {"OUTBOUND", OUTBOUND_CLI_PATH},
+                            {"OUTBOUND_CONFIG", testing::kUnset}});
+
+  EXPECT_EQ(result.exit_code, 3) << describe(result);
+  EXPECT_TRUE(contains(result.err, "configuration file not found")) << result.err;
+  EXPECT_TRUE(contains(result.err, "pass --config FILE, or set OUTBOUND_CONFIG")) << result.err;
 }
 
 TEST(CliUsage, BadArgumentsExitTwo) {

@@ -454,6 +454,7 @@ TEST(CliMailSend, MalformedOptionsExitTwo) {
       {send_with({"--message-id", "no-at-sign"}), "needs an '@'"},
       {send_with({"--message-id", "a b@outbound.test"}), "has a space"},
       {send_with({"--colour", "red"}), "unknown option '--colour'"},
+      {send_with({"--sbject", "x"}), "unknown option '--sbject'; did you mean --subject?"},
       {send_with({"extra"}), "unexpected argument 'extra'"},
       {send_with({"--client", "nobody"}), "nobody"},
   };
@@ -497,6 +498,7 @@ TEST(CliMailSend, TwoMailClientsNeedAChoice) {
   EXPECT_TRUE(contains(command.err, "several mail clients are configured (first, second)"))
       << command.err;
   EXPECT_TRUE(contains(command.err, "choose one with --client ID")) << command.err;
+  EXPECT_FALSE(contains(command.err, "pass the id")) << command.err;
   EXPECT_TRUE(contains(batch.out, R"(choose one with \"client\" in the line)")) << batch.out;
   EXPECT_FALSE(contains(batch.out, "--client")) << batch.out;
   EXPECT_EQ(wrong.exit_code, 2) << describe(wrong);

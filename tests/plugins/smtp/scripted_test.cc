@@ -859,6 +859,12 @@ TEST(SmtpScripted, NoRecipientAcceptedWithTransientRejection) {
   EXPECT_EQ(receipt.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(receipt.status().reason(), "recipients_deferred");
   EXPECT_TRUE(receipt.status().retryable());
+  EXPECT_NE(receipt.status().message().find(
+                "only b@example.test may accept it later, the others are rejected for good"),
+            std::string::npos)
+      << receipt.status().message();
+  // The two recipients got different replies, so the provider details hold neither.
+  EXPECT_EQ(receipt.status().provider().reply_code, 0);
   sender->close();
 }
 

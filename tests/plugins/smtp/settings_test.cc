@@ -333,6 +333,17 @@ TEST(SmtpSettings, CredentialProblemsTogether) {
                                     R"("auth":"plain"})",
                                     kPassword)),
             (std::vector<std::string>{"/username", "/auth"}));
+  // Without a username, a wrong mechanism still shows in the same run.
+  EXPECT_EQ(pointers_of(problems_of(R"({"host":"h.example","user":"demo","auth":"cram-md5"})")),
+            (std::vector<std::string>{"/user", "/auth", "/auth"}));
+}
+
+TEST(SmtpSettings, HostWithPortNamesBothSettings) {
+  expect_message(parse_error(R"({"host":"127.0.0.1:2626"})"),
+                 "/host: is \"127.0.0.1:2626\", a host and a port; give them apart, as "
+                 "\"host\": \"127.0.0.1\", \"port\": 2626");
+  expect_message(parse_error(R"({"host":"smtp.example.com:587"})"),
+                 "\"host\": \"smtp.example.com\", \"port\": 587");
 }
 
 TEST(SmtpSettings, WarnsAboutSettingsThatDoNothing) {
