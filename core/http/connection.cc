@@ -19,14 +19,8 @@ namespace outbound::http {
 namespace {
 
 using net::ended_early;
-using net::socket_wait;
 using net::time_left;
-using std::chrono::microseconds;
 
-/// Receive and send timeouts are set again only when the wait due differs from the one set by
-/// more than this, so that a busy connection does not pay a system call per read. A wait can
-/// thus be this much longer than socket_wait() returns, which matters only in the last 16 ms.
-constexpr microseconds kTimeoutSlack{2000};
 constexpr std::size_t kReadSize = 16 * 1024;
 
 void check_deadline(SteadyTime deadline, const std::string& step) {
@@ -127,26 +121,10 @@ Connection::~Connection() {
   }
 }
 
-void Connection::set_receive_timeout(SteadyTime deadline) {
-  const microseconds wait = socket_wait(deadline);
-  if (wait > receive_timeout_ || receive_timeout_ - wait > kTimeoutSlack) {
-    socket_.setReceiveTimeout(Poco::Timespan(wait.count()));
-    receive_timeout_ = wait;
-  }
-}
-
-void Connection::set_send_timeout(SteadyTime deadline) {
-  const microseconds wait = socket_wait(deadline);
-  if (wait > send_timeout_ || send_timeout_ - wait > kTimeoutSlack) {
-    socket_.setSendTimeout(Poco::Timespan(wait.count()));
-    send_timeout_ = wait;
-  }
-}
-
 void Connection::write_all(std::string_view data, SteadyTime deadline) {
   while (!data.empty()) {
     check_deadline(deadline, "the request was sent");
-    set_send_timeout(deadline);
+    timeouts_.before_send(socket_, deadline);
     int sent = 0;
     try {
       sent = socket_.sendBytes(data.data(),
@@ -180,7 +158,7 @@ bool Connection::fill(SteadyTime deadline) {
   }
   int received = 0;
   for (;;) {
-    set_receive_timeout(deadline);
+    timeouts_.before_receive(socket_, deadline);
     try {
       received = socket_.receiveBytes(storage_.data() + end_, static_cast<int>(kReadSize));
     } catch (const Poco::TimeoutException&) {

@@ -11,6 +11,7 @@
 #include <Poco/Net/StreamSocket.h>
 
 #include "http/url.h"
+#include "net/deadline.h"
 
 namespace outbound::http {
 
@@ -83,8 +84,6 @@ class Connection {
  private:
   /// `descriptor` is the file descriptor of the TCP socket under `socket`, TLS or not.
   Connection(Poco::Net::StreamSocket socket, std::string peer, int descriptor);
-  void set_receive_timeout(SteadyTime deadline);
-  void set_send_timeout(SteadyTime deadline);
 
   Poco::Net::StreamSocket socket_;
   std::string peer_;
@@ -96,8 +95,7 @@ class Connection {
   std::size_t end_ = 0;
   int requests_ = 0;
   SteadyTime idle_since_{};
-  std::chrono::microseconds receive_timeout_{-1};
-  std::chrono::microseconds send_timeout_{-1};
+  net::SocketTimeouts timeouts_;
 };
 
 }  // namespace outbound::http

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <Poco/Net/Socket.h>
+
 namespace outbound::net {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
@@ -20,5 +22,24 @@ std::chrono::microseconds socket_wait(SteadyTime deadline);
 /// Returns true when a socket wait that timed out ended more than 500 µs before `deadline`, so
 /// another wait for the rest is due.
 bool ended_early(SteadyTime deadline);
+
+/// SocketTimeouts sets a socket's receive and send timeouts to socket_wait() of each wait's
+/// deadline. It skips the system call when the timeout set last differs from the one due by
+/// at most 2 ms, so a busy connection does not pay one per read. A wait can thus be up to 2 ms
+/// longer than socket_wait() returns, which matters only in the last 16 ms.
+class SocketTimeouts {
+ public:
+  /// Sets the receive timeout of `socket` for a wait that must end by `deadline`.
+  void before_receive(Poco::Net::Socket& socket, SteadyTime deadline);
+  /// Sets the send timeout of `socket` for a wait that must end by `deadline`.
+  void before_send(Poco::Net::Socket& socket, SteadyTime deadline);
+  /// Forgets the timeouts set, so that the next waits set them again (after a TLS handshake
+  /// replaced the socket).
+  void forget() { receive_ = send_ = std::chrono::microseconds(-1); }
+
+ private:
+  std::chrono::microseconds receive_{-1};
+  std::chrono::microseconds send_{-1};
+};
 
 }  // namespace outbound::net

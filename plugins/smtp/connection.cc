@@ -20,14 +20,9 @@ namespace outbound::smtp {
 namespace {
 
 using net::ended_early;
-using net::socket_wait;
 using net::time_left;
-using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
-/// Socket timeouts are set again only when the wait due differs from the one set by more than
-/// this, so that a busy connection does not pay a system call per read.
-constexpr microseconds kTimeoutSlack{2000};
 constexpr std::size_t kReadSize = 16 * 1024;
 /// How long check_idle() lets OpenSSL read TLS records that carry no data.
 constexpr milliseconds kIdleReadWait{5};
@@ -143,22 +138,6 @@ Status Connection::failure(const char* reason, const std::string& message) {
   return Status::unavailable(message).set_retryable(true).set_reason(reason);
 }
 
-void Connection::set_receive_timeout(SteadyTime deadline) {
-  const microseconds wait = socket_wait(deadline);
-  if (wait > receive_timeout_ || receive_timeout_ - wait > kTimeoutSlack) {
-    socket_.setReceiveTimeout(Poco::Timespan(wait.count()));
-    receive_timeout_ = wait;
-  }
-}
-
-void Connection::set_send_timeout(SteadyTime deadline) {
-  const microseconds wait = socket_wait(deadline);
-  if (wait > send_timeout_ || send_timeout_ - wait > kTimeoutSlack) {
-    socket_.setSendTimeout(Poco::Timespan(wait.count()));
-    send_timeout_ = wait;
-  }
-}
-
 Connection::FillResult Connection::fill(SteadyTime deadline, std::string& error) {
   if (start_ > 0) {
     buffer_.erase(0, start_);
@@ -172,7 +151,7 @@ Connection::FillResult Connection::fill(SteadyTime deadline, std::string& error)
       buffer_.resize(end);
       return FillResult::kTimeout;
     }
-    set_receive_timeout(deadline);
+    timeouts_.before_receive(socket_, deadline);
     try {
       received = socket_.receiveBytes(buffer_.data() + end, static_cast<int>(kReadSize));
     } catch (const Poco::TimeoutException&) {
@@ -244,7 +223,7 @@ Status Connection::write_all(std::string_view data, const Stage& stage) {
       broken_ = true;
       return timed_out(stage);
     }
-    set_send_timeout(stage.deadline);
+    timeouts_.before_send(socket_, stage.deadline);
     int sent = 0;
     try {
       sent = socket_.sendBytes(data.data(),
@@ -325,7 +304,7 @@ Status Connection::handshake(Poco::Net::Context::Ptr context, const std::string&
       net::run_tls_handshake(socket_, server_name_for(host), context, stage.deadline);
   if (result.ok()) {
     tls_active_ = true;
-    receive_timeout_ = send_timeout_ = microseconds(-1);
+    timeouts_.forget();
     return Status();
   }
   broken_ = true;

@@ -161,8 +161,6 @@ class Connection {
   /// Receives more bytes into the buffer; `error` gets the socket's message on kFailed.
   FillResult fill(SteadyTime deadline, std::string& error);
   Status write_all(std::string_view data, const Stage& stage);
-  void set_receive_timeout(SteadyTime deadline);
-  void set_send_timeout(SteadyTime deadline);
   bool socket_readable();
   Status failure(const char* reason, const std::string& message);
   std::string_view buffered() const { return std::string_view(buffer_).substr(start_); }
@@ -183,8 +181,7 @@ class Connection {
   bool closed_ = false;
   int messages_ = 0;
   SteadyTime last_use_{};
-  std::chrono::microseconds receive_timeout_{-1};
-  std::chrono::microseconds send_timeout_{-1};
+  net::SocketTimeouts timeouts_;
 };
 
 }  // namespace outbound::smtp
