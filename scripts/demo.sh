@@ -40,6 +40,32 @@ stop_peers() {
 }
 trap stop_peers EXIT
 
+# Waits up to 10 s for the peer NAME (process PID) to print "READY PORT" into LOG. Exits the
+# script with the peer's output when it stops first or never gets ready; status 3 from a peer
+# means that its port is taken.
+wait_until_ready() {
+  local name="$1" pid="$2" port="$3" log="$4" attempt status
+  for attempt in $(seq 1 100); do
+    if grep -qsx "READY $port" "$log"; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      status=0
+      wait "$pid" || status=$?
+      if [ "$status" -eq 3 ]; then
+        echo "demo: port $port on 127.0.0.1 is already in use, so $name cannot start;" \
+          "find the process with: ss -ltnp 'sport = :$port'" >&2
+      else
+        echo "demo: $name exited with status $status before it was ready; its output:" >&2
+        cat "$log" >&2
+      fi
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "demo: $name did not print READY within 10 s; its output:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
 # The payment client's Stripe API: stripe-stateful-mock, on 127.0.0.1 only, at the port of the
 # payments client's base_url in config/default.json. The launcher prints "READY <port>" once it
 # listens, and exits with status 3 when the port is taken.
@@ -49,27 +75,7 @@ PORT=$stripe_port LOG_LEVEL=warn NODE_PATH="$root/.peers/node_modules" \
   node "$root/scripts/lib/stripe_mock.js" >"$stripe_log" 2>&1 &
 stripe_pid=$!
 peer_pids+=("$stripe_pid")
-for attempt in $(seq 1 100); do
-  if grep -qsx "READY $stripe_port" "$stripe_log"; then break; fi
-  if ! kill -0 "$stripe_pid" 2>/dev/null; then
-    status=0
-    wait "$stripe_pid" || status=$?
-    if [ "$status" -eq 3 ]; then
-      echo "demo: port $stripe_port on 127.0.0.1 is already in use, so the Stripe mock cannot" \
-        "start; find the process with: ss -ltnp 'sport = :$stripe_port'" >&2
-    else
-      echo "demo: the Stripe mock exited with status $status before it was ready; its output:" >&2
-      cat "$stripe_log" >&2
-    fi
-    exit 1
-  fi
-  if [ "$attempt" -eq 100 ]; then
-    echo "demo: the Stripe mock did not print READY within 10 s; its output:" >&2
-    cat "$stripe_log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
+wait_until_ready "the Stripe mock" "$stripe_pid" "$stripe_port" "$stripe_log"
 
 # The mail client's SMTP server: aiosmtpd through scripts/lib/smtp_server.py, on 127.0.0.1 only,
 # at the port of the mail client in config/default.json. It requires STARTTLS, with the
@@ -83,27 +89,7 @@ smtp_log="$run_dir/smtp-server.log"
   --user demo --password-file "$keys_dir/smtp-password" >"$smtp_log" 2>&1 &
 smtp_pid=$!
 peer_pids+=("$smtp_pid")
-for attempt in $(seq 1 100); do
-  if grep -qsx "READY $smtp_port" "$smtp_log"; then break; fi
-  if ! kill -0 "$smtp_pid" 2>/dev/null; then
-    status=0
-    wait "$smtp_pid" || status=$?
-    if [ "$status" -eq 3 ]; then
-      echo "demo: port $smtp_port on 127.0.0.1 is already in use, so the SMTP server cannot" \
-        "start; find the process with: ss -ltnp 'sport = :$smtp_port'" >&2
-    else
-      echo "demo: the SMTP server exited with status $status before it was ready; its output:" >&2
-      cat "$smtp_log" >&2
-    fi
-    exit 1
-  fi
-  if [ "$attempt" -eq 100 ]; then
-    echo "demo: the SMTP server did not print READY within 10 s; its output:" >&2
-    cat "$smtp_log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
+wait_until_ready "the SMTP server" "$smtp_pid" "$smtp_port" "$smtp_log"
 
 demo_status=0
 "$build_dir/outbound" --config "$root/config/default.json" demo "$@" || demo_status=$?

@@ -16,9 +16,9 @@ std::optional<std::string> punycode_encode(std::string_view label);
 /// and Cyrillic. ASCII labels are kept as they are. Returns nothing when a label is not valid
 /// UTF-8 or its A-label would be longer than 63 octets.
 ///
-/// NOTE: this is not the whole IDNA2008 mapping, which needs Unicode's tables: capitals of other
-/// scripts and decomposed accents (NFD) are encoded as given, which gives an A-label that no
-/// registry issues, and the send fails later, when the domain is resolved.
+/// NOTE: this is not the whole IDNA2008 mapping, which needs Unicode's tables. Capitals of other
+/// scripts and decomposed accents (NFD) are encoded as given. The A-label is then one that no
+/// registry issues, so the send fails later, when the domain is resolved.
 std::optional<std::string> domain_to_ascii(std::string_view domain);
 
 /// Returns `address` with its domain passed through domain_to_ascii when the local part is ASCII

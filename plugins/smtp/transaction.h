@@ -21,8 +21,8 @@ struct Delivery {
 /// Sends `message` on `connection` (RFC 5321 section 3.3): MAIL FROM with SIZE, BODY=8BITMIME
 /// and SMTPUTF8 as the server offers and the message needs, RCPT TO for every recipient, and,
 /// when at least one recipient was accepted, DATA with mail::smtp_data's payload. When the
-/// server offers PIPELINING (RFC 2920), MAIL FROM, every RCPT TO and DATA go out together
-/// and their replies are read in order; a DATA accepted with no recipient gets no data, and
+/// server offers PIPELINING (RFC 2920), MAIL FROM, every RCPT TO and DATA go out together,
+/// and their replies are read in order. A DATA accepted with no recipient gets no data, and
 /// the connection is dropped.
 ///
 /// - Before MAIL, a message that needs SMTPUTF8 or 8BITMIME when the server does not offer it

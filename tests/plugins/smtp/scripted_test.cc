@@ -1225,11 +1225,11 @@ TEST(SmtpScripted, PipelinedSenderRejectionKeepsStep) {
   server.start();
   auto sender = make_sender(plain_settings(server.port()));
 
-  Result<MailReceipt> refused = sender->send(call_within(kWait), text_message());
+  Result<MailReceipt> rejected = sender->send(call_within(kWait), text_message());
   Result<MailReceipt> sent = sender->send(call_within(kWait), text_message());
 
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().reason(), "sender_rejected");
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.status().reason(), "sender_rejected");
   ASSERT_TRUE(sent.ok()) << sent.status();
   EXPECT_EQ(sent->server_reply, "250 2.0.0 queued as P2");
   sender->close();
